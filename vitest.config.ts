@@ -1,0 +1,45 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects: "unit" needs nothing but Node (pure core, HTTP through app.callback(), the
+ * contract suite on the memory store); "cassandra" runs against a real node, which its global
+ * setup starts with scripts/cassandra.mjs when none answers, and fails (never skips) without.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          // Run first and apart from the Cassandra project (which has its own worker limit).
+          sequence: { groupOrder: 0 },
+          include: ['test/unit/**/*.test.ts', 'test/http/**/*.test.ts', 'test/contract/memory-*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'cassandra',
+          sequence: { groupOrder: 1 },
+          include: ['test/cassandra/**/*.test.ts', 'test/contract/cassandra-*.test.ts'],
+          globalSetup: ['test/support/cassandra-global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // The node is shared by every file; two at a time keeps a 2-core box responsive.
+          maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: 'outage',
+          // Stops and starts the shared node: last, and alone.
+          sequence: { groupOrder: 2 },
+          include: ['test/outage/**/*.test.ts'],
+          globalSetup: ['test/support/cassandra-global-setup.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+          maxWorkers: 1,
+        },
+      },
+    ],
+  },
+});
