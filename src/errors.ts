@@ -1,0 +1,72 @@
+/**
+ * The one error type tollgate raises on purpose. Every failure a caller can see has a code from
+ * this closed set; http/render-error.ts is the one place that turns it into a response.
+ * The table of codes, statuses and what to do is in docs/errors.md.
+ */
+export type ErrorCode =
+  | 'REQUEST_LIMIT_REACHED'
+  | 'INVALID_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'THROTTLE_UNAVAILABLE'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL';
+
+const defaultStatus: Record<ErrorCode, number> = {
+  REQUEST_LIMIT_REACHED: 429,
+  INVALID_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  THROTTLE_UNAVAILABLE: 503,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+export interface TollgateErrorOptions {
+  /** HTTP status; defaults to the code's status in the table above. */
+  status?: number;
+  /**
+   * The code written on the wire. A rule may rename REQUEST_LIMIT_REACHED for its API
+   * (error.code in the rule); the kind (`code`) stays from the closed set.
+   */
+  publicCode?: string;
+  /** The request field at fault, for INVALID_REQUEST. */
+  field?: string;
+  /** Extra members of the error body (rule, limit, window, retryAfter). */
+  details?: Record<string, unknown>;
+  /** Response headers that belong to this error (Retry-After, RateLimit). */
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+export class TollgateError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly publicCode: string;
+  readonly field: string | undefined;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Koa's convention: the message may be shown to the client. */
+  readonly expose = true;
+
+  constructor(code: ErrorCode, message: string, options: TollgateErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TollgateError';
+    this.code = code;
+    this.status = options.status ?? defaultStatus[code];
+    this.publicCode = options.publicCode ?? code;
+    this.field = options.field;
+    this.details = options.details ?? {};
+    this.headers = options.headers ?? {};
+  }
+}
+
+export function invalidRequest(field: string, message: string): TollgateError {
+  return new TollgateError('INVALID_REQUEST', message, { field });
+}

@@ -1,0 +1,123 @@
+/**
+ * extractKey(rule, request): the caller a rule counts, as one string, or why there is none.
+ * Pure. Every part is trimmed and normalised as the rule says; a part that is present but cannot
+ * be normalised is "invalid" (the request is refused with 400) so that bad spellings never mint
+ * fresh keys. Repeated query parameters and headers are refused for the same reason.
+ */
+import type { KeyPart, Rule } from '../rules/rule.js';
+import type { RequestView } from './request-view.js';
+import { toE164, type Normalized } from './phone.js';
+import { canonicalEmail } from './email.js';
+
+export type KeyResult =
+  | { kind: 'key'; value: string }
+  | { kind: 'missing'; part: string }
+  | { kind: 'invalid'; field: string; message: string };
+
+export interface KeyOptions {
+  defaultPhoneRegion: string;
+}
+
+/** Longest key part kept: Cassandra partition keys are bounded, and no real identifier is longer. */
+export const MAX_KEY_PART_LENGTH = 256;
+
+export function extractKey(rule: Rule, request: RequestView, options: KeyOptions): KeyResult {
+  const raw: string[] = [];
+  for (const part of rule.key) {
+    const read = readPart(part, request);
+    if (read.kind !== 'value') return read.kind === 'missing' ? { kind: 'missing', part: part.label } : read;
+    raw.push(read.value);
+  }
+  return keyFromValues(rule, raw, options);
+}
+
+/**
+ * The key for raw values of a rule's key parts, normalised as a request's would be. Operator
+ * tools (scripts/calls.ts) use it so that "+1 (415) 555-1212" finds the same partition.
+ */
+export function keyFromValues(rule: Rule, raw: readonly string[], options: KeyOptions): KeyResult {
+  if (raw.length !== rule.key.length) {
+    return { kind: 'invalid', field: 'key', message: `rule ${rule.id} takes ${rule.key.length} key part(s): ${rule.key.map((p) => p.label).join(', ')}` };
+  }
+  const values: string[] = [];
+  for (const [i, part] of rule.key.entries()) {
+    const normalized = normalize(part, raw[i]!.trim(), options);
+    if (!normalized.ok) return { kind: 'invalid', field: fieldName(part), message: `${fieldName(part)} ${normalized.reason}` };
+    values.push(normalized.value);
+  }
+  // One part is the value itself; compound keys are a JSON array so ["a,b","c"] != ["a","b,c"].
+  return { kind: 'key', value: values.length === 1 ? values[0]! : JSON.stringify(values) };
+}
+
+type PartRead = { kind: 'value'; value: string } | { kind: 'missing' } | { kind: 'invalid'; field: string; message: string };
+
+function readPart(part: KeyPart, request: RequestView): PartRead {
+  const field = fieldName(part);
+  let raw: unknown;
+  switch (part.source) {
+    case 'ip':
+      raw = request.ip;
+      break;
+    case 'token':
+      raw = bearerToken(request.headers.authorization);
+      break;
+    case 'param':
+      raw = request.params[part.name!];
+      break;
+    case 'query':
+      raw = request.query[part.name!];
+      break;
+    case 'header':
+      raw = request.headers[part.name!];
+      break;
+    case 'body':
+      raw = bodyField(request.body, part.name!);
+      break;
+  }
+  if (Array.isArray(raw)) {
+    if (raw.length > 1) return { kind: 'invalid', field, message: `${field} must be given once` };
+    raw = raw[0];
+  }
+  if (raw === undefined || raw === null) return { kind: 'missing' };
+  if (typeof raw === 'number' && Number.isFinite(raw)) raw = String(raw);
+  if (typeof raw !== 'string') return { kind: 'invalid', field, message: `${field} must be a string` };
+  const value = raw.trim();
+  if (value === '') return { kind: 'missing' };
+  if (value.length > MAX_KEY_PART_LENGTH) return { kind: 'invalid', field, message: `${field} is longer than ${MAX_KEY_PART_LENGTH} characters` };
+  return { kind: 'value', value };
+}
+
+function normalize(part: KeyPart, value: string, options: KeyOptions): Normalized {
+  switch (part.normalize?.kind) {
+    case undefined:
+      return { ok: true, value };
+    case 'e164':
+      return toE164(value, options.defaultPhoneRegion);
+    case 'email':
+      return canonicalEmail(value, part.normalize.stripPlusTag);
+    case 'lowercase':
+      return { ok: true, value: value.normalize('NFKC').toLowerCase() };
+  }
+}
+
+/** Own properties only, so "body.__proto__.x" or "body.constructor" can never reach prototypes. */
+function bodyField(body: unknown, path: string): unknown {
+  let value: unknown = body;
+  for (const name of path.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, name)) return undefined;
+    value = (value as Record<string, unknown>)[name];
+  }
+  return value;
+}
+
+function bearerToken(header: readonly string[] | undefined): string | readonly string[] | undefined {
+  if (!header) return undefined;
+  if (header.length > 1) return header;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header[0] ?? '');
+  return match?.[1];
+}
+
+/** How a part is named to the client: the body field as sent ("phone"), else the rule's spelling. */
+function fieldName(part: KeyPart): string {
+  return part.source === 'body' ? part.name! : part.label;
+}

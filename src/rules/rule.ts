@@ -1,0 +1,67 @@
+/**
+ * The rule model every source (native files, the design notes' system-settings format, later the
+ * system_settings table) is parsed into. Validated once by parseRules; the engine trusts it.
+ */
+
+/** Where one part of a key comes from. `name` is absent for ip and token. */
+export type KeySource = 'body' | 'header' | 'query' | 'param' | 'ip' | 'token';
+
+export type Normalizer =
+  | { kind: 'e164' }
+  | { kind: 'email'; stripPlusTag: boolean }
+  | { kind: 'lowercase' };
+
+export interface KeyPart {
+  source: KeySource;
+  /** Field, header, query or route parameter name (headers lower-cased). */
+  name?: string;
+  normalize?: Normalizer;
+  /** The spelling in the rule file ("body.phone"), used in messages. */
+  label: string;
+}
+
+export interface Limit {
+  count: number;
+  windowMs: number;
+  /** The window as written, normalised ("1h"), for error bodies and header policy names. */
+  window: string;
+}
+
+/** What to do when the store fails or misses the decision deadline. */
+export type OnStoreError = 'allow' | 'deny' | 'local';
+
+export interface RuleError {
+  status: number;
+  code: string;
+  message: string;
+}
+
+export interface Rule {
+  id: string;
+  /** File (or table row) the rule came from, for logs and admin views. */
+  source: string;
+  match: { methods: readonly string[] | '*'; path: string };
+  key: readonly KeyPart[];
+  /** Newest first is not implied; limits are kept in file order. */
+  limits: readonly Limit[];
+  error: RuleError;
+  onMissingKey: 'skip' | 'reject';
+  onStoreError: OnStoreError;
+}
+
+export interface RuleSet {
+  rules: readonly Rule[];
+  /** Sources (file names) that went into this set, in load order. */
+  sources: readonly string[];
+}
+
+export const DEFAULT_ERROR: Readonly<RuleError> = Object.freeze({
+  status: 429,
+  code: 'REQUEST_LIMIT_REACHED',
+  message: 'Too many requests; try again later.',
+});
+
+/** The largest count a sliding-window rule may carry: each decision reads up to this many rows. */
+export const MAX_LIMIT_COUNT = 1000;
+/** The longest window: rows are kept (TTL) for the longest window of their rule. */
+export const MAX_WINDOW_MS = 31 * 86_400_000;

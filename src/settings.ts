@@ -1,0 +1,160 @@
+/**
+ * loadSettings(env): every setting tollgate reads, with its default, validated once at start.
+ * A bad value is reported with the variable's name and what it accepts; main.ts prints all of
+ * them and exits non-zero. The result is frozen: nothing reads process.env after this.
+ */
+import { isPhoneRegion } from './keys/phone.js';
+
+export const CONSISTENCY_LEVELS = ['ANY', 'ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE'] as const;
+export const SERIAL_LEVELS = ['SERIAL', 'LOCAL_SERIAL'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export interface CassandraSettings {
+  /** "host:port" entries. */
+  contactPoints: string[];
+  localDataCenter: string;
+  keyspace: string;
+  /** A CQL replication map, ready for CREATE KEYSPACE. */
+  replication: string;
+  consistency: (typeof CONSISTENCY_LEVELS)[number];
+  serialConsistency: (typeof SERIAL_LEVELS)[number];
+  username: string | undefined;
+  password: string | undefined;
+  /** How long start-up keeps trying to reach Cassandra before giving up. */
+  connectTimeoutMs: number;
+}
+
+export interface Settings {
+  port: number;
+  host: string;
+  /** undefined: the embedded in-memory store. */
+  cassandra: CassandraSettings | undefined;
+  rulesDir: string;
+  defaultPhoneRegion: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** Longest a throttle decision may wait for the store before onStoreError decides. */
+  throttleDeadlineMs: number;
+  /** HMAC secret for throttle keys (KEY_SECRET). */
+  keySecret: string;
+  /** The secret being rotated out (KEY_SECRET_PREVIOUS), read for one longest window. */
+  keySecretPrevious: string | undefined;
+  /** True when KEY_SECRET was not set and the fixed development secret is in use. */
+  keySecretIsDevelopmentDefault: boolean;
+  /** Proxies of ours in front of tollgate; 0 ignores X-Forwarded-For. */
+  trustProxyHops: number;
+  /** IPv6 clients are keyed by this prefix length. */
+  ipv6PrefixLength: number;
+  /** Bearer token of the admin routes; undefined leaves them unmounted. */
+  adminToken: string | undefined;
+  /** Partitions whose last known state each instance keeps (0 turns the cache off). */
+  partitionCacheEntries: number;
+}
+
+/** Outside production only: a fixed, public secret, announced loudly at start. */
+export const DEVELOPMENT_KEY_SECRET = 'tollgate-development-key-secret-not-for-production';
+export const MIN_KEY_SECRET_LENGTH = 32;
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadSettings(env: Env): Readonly<Settings> {
+  const problems: string[] = [];
+  const read = (name: string) => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) problems.push(`${name}="${raw}": expected a whole number from ${min} to ${max}`);
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T, fold: (s: string) => string): T => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = fold(raw) as T;
+    if (!allowed.includes(value)) problems.push(`${name}="${raw}": expected one of ${allowed.join(', ')}`);
+    return value;
+  };
+
+  const region = (read('DEFAULT_PHONE_REGION') ?? 'US').toUpperCase();
+  if (!isPhoneRegion(region)) problems.push(`DEFAULT_PHONE_REGION="${region}": expected a two-letter region such as US, GB or IN`);
+
+  const production = read('NODE_ENV') === 'production';
+  const keySecret = read('KEY_SECRET');
+  const keySecretPrevious = read('KEY_SECRET_PREVIOUS');
+  if (keySecret === undefined && production) problems.push('KEY_SECRET: required when NODE_ENV=production (at least 32 characters)');
+  for (const [name, value] of [['KEY_SECRET', keySecret], ['KEY_SECRET_PREVIOUS', keySecretPrevious]] as const) {
+    if (value !== undefined && value.length < MIN_KEY_SECRET_LENGTH) problems.push(`${name}: too short (${value.length} characters; at least ${MIN_KEY_SECRET_LENGTH})`);
+  }
+  if (keySecret !== undefined && keySecret === keySecretPrevious) problems.push('KEY_SECRET_PREVIOUS: equals KEY_SECRET; set it only while rotating to a new secret');
+
+  const settings: Settings = {
+    port: integer('PORT', 8080, 0, 65535),
+    host: read('HOST') ?? '0.0.0.0',
+    cassandra: undefined,
+    rulesDir: read('RULES_DIR') ?? './rules',
+    defaultPhoneRegion: region,
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info', (s) => s.toLowerCase()),
+    throttleDeadlineMs: integer('THROTTLE_DEADLINE_MS', 500, 10, 60_000),
+    keySecret: keySecret ?? DEVELOPMENT_KEY_SECRET,
+    keySecretPrevious,
+    keySecretIsDevelopmentDefault: keySecret === undefined,
+    trustProxyHops: integer('TRUST_PROXY_HOPS', 0, 0, 10),
+    ipv6PrefixLength: integer('IPV6_PREFIX_LENGTH', 64, 1, 128),
+    adminToken: read('ADMIN_TOKEN'),
+    partitionCacheEntries: integer('PARTITION_CACHE_ENTRIES', 100_000, 0, 10_000_000),
+  };
+  if (settings.adminToken !== undefined && settings.adminToken.length < 24) problems.push(`ADMIN_TOKEN: too short (${settings.adminToken.length} characters; at least 24)`);
+
+  const contactPoints = read('CASSANDRA_CONTACT_POINTS');
+  if (contactPoints !== undefined) {
+    const points = contactPoints.split(',').map((p) => p.trim()).filter(Boolean).map((p) => (p.includes(':') ? p : `${p}:9042`));
+    for (const point of points) {
+      const [host, port] = point.split(':');
+      if (!host || !/^\d+$/.test(port ?? '') || Number(port) > 65535) problems.push(`CASSANDRA_CONTACT_POINTS: "${point}" is not host[:port]`);
+    }
+    if (points.length === 0) problems.push('CASSANDRA_CONTACT_POINTS: expected host[:port] entries separated by commas');
+    const keyspace = read('CASSANDRA_KEYSPACE') ?? 'tollgate';
+    if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) problems.push(`CASSANDRA_KEYSPACE="${keyspace}": expected lower-case letters, digits and _ (at most 48)`);
+    const replication = parseReplication(read('CASSANDRA_REPLICATION') ?? 'SimpleStrategy:1');
+    if (replication === undefined) {
+      problems.push(`CASSANDRA_REPLICATION="${read('CASSANDRA_REPLICATION')}": expected "SimpleStrategy:<rf>" or "NetworkTopologyStrategy:<dc>=<rf>[,<dc>=<rf>...]"`);
+    }
+    settings.cassandra = {
+      contactPoints: points,
+      localDataCenter: read('CASSANDRA_LOCAL_DC') ?? 'datacenter1',
+      keyspace,
+      replication: replication ?? '',
+      consistency: oneOf('CASSANDRA_CONSISTENCY', CONSISTENCY_LEVELS, 'LOCAL_QUORUM', (s) => s.toUpperCase()),
+      serialConsistency: oneOf('CASSANDRA_SERIAL_CONSISTENCY', SERIAL_LEVELS, 'LOCAL_SERIAL', (s) => s.toUpperCase()),
+      username: read('CASSANDRA_USERNAME'),
+      password: read('CASSANDRA_PASSWORD'),
+      connectTimeoutMs: integer('CASSANDRA_CONNECT_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
+    };
+    if ((settings.cassandra.username === undefined) !== (settings.cassandra.password === undefined)) {
+      problems.push('CASSANDRA_USERNAME and CASSANDRA_PASSWORD must be set together');
+    }
+  }
+
+  if (problems.length > 0) throw new SettingsError(problems);
+  return Object.freeze({ ...settings, cassandra: settings.cassandra && Object.freeze(settings.cassandra) });
+}
+
+/** "SimpleStrategy:3" or "NetworkTopologyStrategy:dc1=3,dc2=2" to a CQL replication map. */
+export function parseReplication(text: string): string | undefined {
+  const simple = /^SimpleStrategy:(\d{1,2})$/.exec(text);
+  if (simple && Number(simple[1]) > 0) return `{'class': 'SimpleStrategy', 'replication_factor': ${Number(simple[1])}}`;
+  const nts = /^NetworkTopologyStrategy:(.+)$/.exec(text);
+  if (!nts) return undefined;
+  const dcs = nts[1]!.split(',').map((pair) => /^([A-Za-z0-9_-]+)=(\d{1,2})$/.exec(pair.trim()));
+  if (dcs.some((m) => !m || Number(m[2]) === 0)) return undefined;
+  return `{'class': 'NetworkTopologyStrategy', ${dcs.map((m) => `'${m![1]}': ${Number(m![2])}`).join(', ')}}`;
+}
