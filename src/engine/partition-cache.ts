@@ -1,0 +1,59 @@
+/**
+ * PartitionCache: per instance, the last known state (version and calls) of the partitions it
+ * decided on. Two uses:
+ * - a flood from one caller is denied without a round trip: the cached calls still fill a
+ *   window (decided again at every lookup, at the current time);
+ * - an admission goes straight to the compare-and-set with the cached version, skipping the read.
+ *
+ * Why a cached state can be trusted: every change of a partition's calls moves its version
+ * (append, remove, reset), so a compare-and-set on the cached version lands only if nothing
+ * changed. Calls otherwise leave only by expiring, which decide() accounts for, or by an
+ * operator's reset, which clears the entry on every instance (jobs/poll-resets.ts). So the cache
+ * denies only what Cassandra would deny. An entry is dropped once its newest call is older than
+ * the rule's longest window: after that the partition may expire by TTL and its version start
+ * again from 0, and an entry that outlived it could be mistaken for its successor.
+ * Bounded: the least recently used entry goes first.
+ */
+import type { Rule } from '../rules/rule.js';
+import { partitionId, type LogState, type PartitionKey } from './call-log.js';
+import { readPlan } from './decide.js';
+
+export const DEFAULT_PARTITION_CACHE_ENTRIES = 100_000;
+
+interface Entry {
+  state: LogState;
+  validUntilMs: number;
+}
+
+export class PartitionCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly maxEntries = DEFAULT_PARTITION_CACHE_ENTRIES) {}
+
+  get(partition: PartitionKey, nowMs: number): LogState | undefined {
+    const id = partitionId(partition);
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    this.entries.delete(id);
+    if (nowMs >= entry.validUntilMs) return undefined;
+    this.entries.set(id, entry); // most recently used goes last
+    return entry.state;
+  }
+
+  set(rule: Rule, partition: PartitionKey, state: LogState): void {
+    const id = partitionId(partition);
+    this.entries.delete(id);
+    const newest = state.callsMs[0];
+    if (this.maxEntries === 0 || newest === undefined) return;
+    this.entries.set(id, { state, validUntilMs: newest + readPlan(rule.limits).windowMs });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  forget(partition: PartitionKey): void {
+    this.entries.delete(partitionId(partition));
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Which rules guard a route. Built once per rule set; the lookup is a Map hit per request.
+ * Rules match the route pattern the router resolved ("/v1/accounts/:id/calls"), never the raw
+ * URL, so spellings of a path cannot select a different set of rules.
+ */
+import type { Rule, RuleSet } from '../rules/rule.js';
+
+export interface RuleIndex {
+  match(method: string, routePath: string): readonly Rule[];
+  /** Route patterns some rule names (to warn about rules for routes that do not exist). */
+  readonly paths: ReadonlySet<string>;
+  /** A rule by its id (admin views). */
+  byId(id: string): Rule | undefined;
+}
+
+export function createRuleIndex(ruleSet: RuleSet): RuleIndex {
+  const byPath = new Map<string, Rule[]>();
+  for (const rule of ruleSet.rules) {
+    const list = byPath.get(rule.match.path) ?? [];
+    list.push(rule);
+    byPath.set(rule.match.path, list);
+  }
+  const cache = new Map<string, readonly Rule[]>();
+  const none: readonly Rule[] = Object.freeze([]);
+  const byId = new Map(ruleSet.rules.map((rule) => [rule.id, rule]));
+  return {
+    paths: new Set(byPath.keys()),
+    byId: (id) => byId.get(id),
+    match(method, routePath) {
+      const cacheKey = `${method} ${routePath}`;
+      let rules = cache.get(cacheKey);
+      if (!rules) {
+        const upper = method.toUpperCase();
+        rules = (byPath.get(routePath) ?? []).filter((r) => r.match.methods === '*' || r.match.methods.includes(upper));
+        if (rules.length === 0) rules = none;
+        // Bounded: keys are (method, route pattern) pairs of routes that exist.
+        cache.set(cacheKey, rules);
+      }
+      return rules;
+    },
+  };
+}
