@@ -1,0 +1,116 @@
+/**
+ * The in-memory CallLog: the embedded store for `npm start` on a laptop, and each instance's
+ * local fallback when Cassandra fails. Same semantics as the Cassandra log (contract suite),
+ * TTL included, so switching stores never changes a decision.
+ */
+import type { Clock } from '../../clock.js';
+import { partitionId, type AppendResult, type CallLog, type LogState, type PartitionKey, type StoreCallOptions } from '../../engine/call-log.js';
+import type { PendingCall, PendingCalls } from '../../engine/write-back.js';
+
+interface Call {
+  id: string;
+  atMs: number;
+  expiresAtMs: number;
+}
+
+interface Partition {
+  key: PartitionKey;
+  version: number;
+  expiresAtMs: number;
+  /** Newest first. */
+  calls: Call[];
+}
+
+export class MemoryCallLog implements CallLog, PendingCalls {
+  private readonly partitions = new Map<string, Partition>();
+  private nextId = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  async read(partition: PartitionKey, sinceMs: number, limit: number, _options?: StoreCallOptions): Promise<LogState> {
+    const p = this.live(partitionId(partition));
+    if (!p) return { version: 0, callsMs: [] };
+    const callsMs: number[] = [];
+    for (const call of p.calls) {
+      if (call.atMs <= sinceMs || callsMs.length >= limit) break;
+      callsMs.push(call.atMs);
+    }
+    return { version: p.version, callsMs };
+  }
+
+  async append(partition: PartitionKey, expectedVersion: number, atMs: number, ttlSeconds: number, _options?: StoreCallOptions): Promise<AppendResult> {
+    const id = partitionId(partition);
+    const p = this.live(id);
+    if ((p?.version ?? 0) !== expectedVersion) return { applied: false };
+    const expiresAtMs = this.clock() + ttlSeconds * 1000;
+    const call = { id: `${atMs}-${this.nextId++}`, atMs, expiresAtMs };
+    const calls = p ? p.calls : [];
+    // Keep newest first; appends are nearly always the newest, so this is a short scan.
+    let at = 0;
+    while (at < calls.length && calls[at]!.atMs > atMs) at++;
+    calls.splice(at, 0, call);
+    this.partitions.set(id, { key: { caller: partition.caller, api: partition.api }, version: expectedVersion + 1, expiresAtMs, calls });
+    return { applied: true, callId: call.id };
+  }
+
+  async remove(partition: PartitionKey, callId: string, _ttlSeconds?: number, _options?: StoreCallOptions): Promise<void> {
+    const p = this.live(partitionId(partition));
+    if (!p) return;
+    p.calls = p.calls.filter((call) => call.id !== callId);
+    p.version++;
+  }
+
+  async reset(partition: PartitionKey, atMs: number, ttlSeconds: number, _options?: StoreCallOptions): Promise<void> {
+    const id = partitionId(partition);
+    const p = this.live(id);
+    const expiresAtMs = Math.max(p?.expiresAtMs ?? 0, this.clock() + ttlSeconds * 1000);
+    const calls = (p?.calls ?? []).filter((call) => call.atMs > atMs);
+    this.partitions.set(id, { key: { caller: partition.caller, api: partition.api }, version: (p?.version ?? 0) + 1, expiresAtMs, calls });
+  }
+
+  /** Every live call, oldest first per partition (for writeBack after an outage). */
+  pending(): PendingCall[] {
+    const now = this.clock();
+    const out: PendingCall[] = [];
+    for (const p of this.partitions.values()) {
+      for (let i = p.calls.length - 1; i >= 0; i--) {
+        const call = p.calls[i]!;
+        if (call.expiresAtMs > now) out.push({ partition: p.key, callId: call.id, atMs: call.atMs, expiresAtMs: call.expiresAtMs });
+      }
+    }
+    return out;
+  }
+
+  /** Drops expired calls and partitions; run periodically (jobs/prune-memory.ts) to bound memory. */
+  prune(): number {
+    const now = this.clock();
+    let removed = 0;
+    for (const [id, p] of this.partitions) {
+      if (p.expiresAtMs <= now) {
+        this.partitions.delete(id);
+        removed++;
+        continue;
+      }
+      p.calls = p.calls.filter((call) => call.expiresAtMs > now);
+    }
+    return removed;
+  }
+
+  /** Partitions held, expired or not (for tests and metrics). */
+  get size(): number {
+    return this.partitions.size;
+  }
+
+  /** The partition if it has not expired; an expired one is forgotten, version and all, as a TTL would. */
+  private live(id: string): Partition | undefined {
+    const p = this.partitions.get(id);
+    if (!p) return undefined;
+    const now = this.clock();
+    if (p.expiresAtMs <= now) {
+      this.partitions.delete(id);
+      return undefined;
+    }
+    if (p.calls.length > 0 && p.calls[p.calls.length - 1]!.expiresAtMs <= now) p.calls = p.calls.filter((c) => c.expiresAtMs > now);
+    return p;
+  }
+}
