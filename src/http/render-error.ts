@@ -1,0 +1,41 @@
+/**
+ * The one place errors become responses: {"error": {"code", "message", ...}} with the error's
+ * status and headers. A TollgateError is shown as it is; anything else is logged and answered
+ * 500 INTERNAL without internals.
+ */
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import { TollgateError } from '../errors.js';
+
+export function renderErrors(logger: Logger) {
+  return async function renderError(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.body === undefined || ctx.body === null) {
+        // The router answers unknown paths and methods with a bare status (and Allow); give them our shape.
+        if (ctx.status === 404) throw new TollgateError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
+        if (ctx.status === 405 || ctx.status === 501) {
+          throw new TollgateError('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path}`, { status: ctx.status });
+        }
+      }
+    } catch (caught) {
+      const error = toTollgateError(caught);
+      if (error.code === 'INTERNAL') logger.error({ err: caught, method: ctx.method, path: ctx.path }, 'request failed');
+      ctx.status = error.status;
+      ctx.set(error.headers as Record<string, string>);
+      ctx.body = {
+        error: {
+          code: error.publicCode,
+          message: error.message,
+          ...(error.field === undefined ? {} : { field: error.field }),
+          ...error.details,
+        },
+      };
+    }
+  };
+}
+
+function toTollgateError(caught: unknown): TollgateError {
+  if (caught instanceof TollgateError) return caught;
+  return new TollgateError('INTERNAL', 'Internal error', { cause: caught });
+}

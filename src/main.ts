@@ -1,0 +1,219 @@
+/**
+ * The composition root: reads settings, builds the stores and the rule source, listens.
+ * Nothing else creates concrete services or reads the environment.
+ */
+import { once } from 'node:events';
+import cassandra from 'cassandra-driver';
+import { pino, type Logger } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import { loadSettings, SettingsError, type CassandraSettings, type Settings } from './settings.js';
+import { loadRuleFiles } from './rules/load-rule-files.js';
+import { createRuleIndex, type RuleIndex } from './engine/rule-index.js';
+import { createKeyHasher } from './keys/key-hasher.js';
+import type { RuleSet } from './rules/rule.js';
+import { createThrottle } from './engine/throttle.js';
+import type { CallLog } from './engine/call-log.js';
+import type { Target } from './engine/admit.js';
+import { createSignup, type SignupRepository } from './domains/signup/signup.js';
+import { MemoryCallLog } from './store/memory/memory-call-log.js';
+import { MemorySignupRepository } from './store/memory/memory-signup-repository.js';
+import { CassandraCallLog } from './store/cassandra/cassandra-call-log.js';
+import { CassandraSignupRepository } from './store/cassandra/cassandra-signup-repository.js';
+import { migrate } from './store/cassandra/migrate.js';
+import { clientOptions, consistencyLevel } from './store/cassandra/client-options.js';
+import { cassandraHealth } from './store/cassandra/cassandra-health.js';
+import { createApp } from './http/create-app.js';
+import { ROUTES, type HealthReport } from './http/routes.js';
+import { pruneMemoryLogs } from './jobs/prune-memory-logs.js';
+import { scheduleJobs } from './jobs/schedule-jobs.js';
+import { writeBackFallback } from './jobs/write-back-fallback.js';
+import { pollResets } from './jobs/poll-resets.js';
+import { PartitionCache } from './engine/partition-cache.js';
+import { createLimitAdmin } from './engine/limit-admin.js';
+import type { ResetFeed } from './engine/reset-feed.js';
+import { MemoryResetFeed } from './store/memory/memory-reset-feed.js';
+import { CassandraResetFeed } from './store/cassandra/cassandra-reset-feed.js';
+
+interface Stores {
+  callLog: CallLog;
+  resetFeed: ResetFeed;
+  signups: SignupRepository;
+  health: () => Promise<HealthReport>;
+  memoryLogs: MemoryCallLog[];
+  close: () => Promise<void>;
+}
+
+async function main(): Promise<void> {
+  let settings: Readonly<Settings>;
+  try {
+    settings = loadSettings(process.env);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+  const logger = pino({ level: settings.logLevel, base: { service: 'tollgate' } });
+  if (settings.keySecretIsDevelopmentDefault) {
+    logger.warn('KEY_SECRET is not set: throttle keys are hashed with the PUBLIC development secret. Set KEY_SECRET (32+ characters) before real traffic; NODE_ENV=production refuses to start without it.');
+  }
+  const clock = systemClock;
+
+  let rules: RuleIndex;
+  try {
+    const ruleSet = await loadRuleFiles(settings.rulesDir);
+    rules = createRuleIndex(ruleSet);
+    logger.info({ rules: ruleSet.rules.map((r) => r.id), files: ruleSet.sources }, 'rules loaded');
+    warnUnroutedRules(ruleSet, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+
+  const stores = settings.cassandra ? await cassandraStores(settings.cassandra, settings, logger) : memoryStores(clock, logger);
+  const localFallback = new MemoryCallLog(clock);
+  const hasher = createKeyHasher(settings.keySecret, settings.keySecretPrevious);
+  const keyOptions = { defaultPhoneRegion: settings.defaultPhoneRegion };
+  const throttle = createThrottle({
+    store: stores.callLog,
+    local: localFallback,
+    clock,
+    deadlineMs: settings.throttleDeadlineMs,
+    onStoreError: storeErrorReporter(logger, clock),
+    cache: new PartitionCache(settings.partitionCacheEntries),
+  });
+  const limits = createLimitAdmin({
+    log: stores.callLog,
+    feed: stores.resetFeed,
+    rules: () => rules,
+    hasher,
+    keyOptions,
+    clock,
+    forget: (partition) => throttle.forget(partition),
+    timeoutMs: 5_000,
+  });
+  if (settings.adminToken === undefined) logger.info('admin routes are off (set ADMIN_TOKEN to enable /v1/admin/limits)');
+  const app = createApp({
+    logger,
+    throttle,
+    rules: () => rules,
+    planOptions: { ...keyOptions, hasher },
+    clientAddress: { trustProxyHops: settings.trustProxyHops, ipv6PrefixLength: settings.ipv6PrefixLength },
+    ...(settings.adminToken === undefined ? {} : { admin: { limits, token: settings.adminToken } }),
+    signup: createSignup({ repository: stores.signups, clock, defaultPhoneRegion: settings.defaultPhoneRegion }),
+    health: stores.health,
+  });
+
+  const server = app.listen(settings.port, settings.host);
+  await once(server, 'listening');
+  logger.info({ address: server.address() }, 'tollgate listening');
+
+  const jobs = scheduleJobs(
+    [
+      { name: 'prune-memory-logs', schedule: '*/30 * * * * *', run: () => pruneMemoryLogs([...stores.memoryLogs, localFallback], logger) },
+      { name: 'poll-resets', schedule: '* * * * * *', run: () => pollResets(stores.resetFeed, throttle, clock) },
+      // With the embedded store there is no outage to recover from: the fallback is never used.
+      ...(settings.cassandra
+        ? [{ name: 'write-back-fallback', schedule: '*/5 * * * * *', run: () => writeBackFallback(localFallback, stores.callLog, clock, logger) }]
+        : []),
+    ],
+    logger,
+  );
+
+  // SIGHUP reloads the rule files; a bad set is refused and the rules in force stay.
+  process.on('SIGHUP', () => {
+    loadRuleFiles(settings.rulesDir).then(
+      (ruleSet) => {
+        rules = createRuleIndex(ruleSet);
+        logger.info({ rules: ruleSet.rules.map((r) => r.id) }, 'rules reloaded');
+        warnUnroutedRules(ruleSet, logger);
+      },
+      (error: Error) => logger.error({ err: error }, `rules not reloaded, previous rules stay: ${error.message}`),
+    );
+  });
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close();
+    await jobs.stop();
+    await stores.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function memoryStores(clock: Clock, logger: Logger): Stores {
+  logger.warn('store: embedded in-memory (state is per process and lost on restart; set CASSANDRA_CONTACT_POINTS to use Cassandra)');
+  const callLog = new MemoryCallLog(clock);
+  return {
+    callLog,
+    resetFeed: new MemoryResetFeed(),
+    signups: new MemorySignupRepository(),
+    health: async () => ({ status: 'ok', store: 'memory' }),
+    memoryLogs: [callLog],
+    close: async () => {},
+  };
+}
+
+async function cassandraStores(config: CassandraSettings, settings: Settings, logger: Logger): Promise<Stores> {
+  const client = new cassandra.Client(clientOptions(config, Math.max(2_000, settings.throttleDeadlineMs)));
+  await connectWithRetry(client, config, logger);
+  const applied = await migrate(client, { keyspace: config.keyspace, replication: config.replication });
+  logger.info({ contactPoints: config.contactPoints, keyspace: config.keyspace, schema: applied }, 'store: cassandra');
+  const consistency = consistencyLevel(config.consistency);
+  return {
+    callLog: new CassandraCallLog(client, config.keyspace, { consistency, serialConsistency: consistencyLevel(config.serialConsistency) }),
+    resetFeed: new CassandraResetFeed(client, config.keyspace, consistency, 2_000),
+    signups: new CassandraSignupRepository(client, config.keyspace, consistency, 2_000),
+    health: cassandraHealth(client, config.keyspace, consistency),
+    memoryLogs: [],
+    close: () => client.shutdown(),
+  };
+}
+
+/** Cassandra may still be starting (docker compose, a fresh node): keep trying for a while. */
+async function connectWithRetry(client: cassandra.Client, config: CassandraSettings, logger: Logger): Promise<void> {
+  const giveUpAt = performance.now() + config.connectTimeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.connect();
+      return;
+    } catch (error) {
+      if (performance.now() > giveUpAt) {
+        logger.fatal({ err: error, contactPoints: config.contactPoints }, 'cannot reach Cassandra; giving up');
+        process.exit(1);
+      }
+      logger.warn({ attempt, contactPoints: config.contactPoints, reason: (error as Error).message }, 'Cassandra not reachable yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+  }
+}
+
+/** A rule for a route this build does not serve is kept (the route may come later) but never applies. */
+function warnUnroutedRules(ruleSet: RuleSet, logger: Logger): void {
+  const served = new Set<string>(Object.values(ROUTES));
+  for (const rule of ruleSet.rules) {
+    if (!served.has(rule.match.path)) logger.warn({ rule: rule.id, path: rule.match.path, source: rule.source }, 'rule matches no route; it will not apply');
+  }
+}
+
+/** Logs store failures at most every 10 s with a count, so an outage does not flood the log. */
+function storeErrorReporter(logger: Logger, clock: Clock) {
+  let lastMs = -Infinity;
+  let suppressed = 0;
+  return (error: unknown, targets: readonly Target[]) => {
+    const now = clock();
+    if (now - lastMs < 10_000) {
+      suppressed++;
+      return;
+    }
+    logger.error(
+      { err: error, suppressed, rules: [...new Set(targets.map((t) => t.rule.id))] },
+      'throttle store failed or missed its deadline; onStoreError decided',
+    );
+    lastMs = now;
+    suppressed = 0;
+  };
+}
+
+await main();
