@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# API fuzzing: schemathesis (from PyPI) against the built service on the real Cassandra, driven by
+# the service's own GET /openapi.json. Fails on any server error (5xx) and on any response whose
+# status, content type, headers or body the document does not allow.
+#
+# Assumes a Cassandra node on 127.0.0.1:9042 (npm run cassandra:start; CI starts one first).
+# Knobs: FUZZ_MAX_EXAMPLES (fuzzed cases per operation, default 3000: 30-50 s on 2 cores),
+# FUZZ_TIME_LIMIT (seconds before a hung run is interrupted, default 150), FUZZ_SEED (default
+# random; schemathesis prints the seed it used), FUZZ_PYTHON (default python3.11, else python3).
+# Reports of the last run (JUnit, NDJSON with every request) are in .cache/fuzz-report/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SCHEMATHESIS_VERSION=4.32.5
+VENV=.cache/fuzz-venv
+REPORT_DIR=.cache/fuzz-report
+MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-3000}
+TIME_LIMIT=${FUZZ_TIME_LIMIT:-150}
+PYTHON=${FUZZ_PYTHON:-$(command -v python3.11 || command -v python3)}
+
+echo "== schemathesis $SCHEMATHESIS_VERSION in $VENV ($("$PYTHON" --version))"
+if [[ $("$VENV/bin/schemathesis" --version 2>/dev/null || true) != *" $SCHEMATHESIS_VERSION" ]]; then
+  "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+"$VENV/bin/schemathesis" --version
+
+echo "== build"
+npm run --silent build
+
+PORT=$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BASE=http://127.0.0.1:$PORT
+LOG=$(mktemp -t tollgate-fuzz.XXXXXX.log)
+echo "== tollgate on $BASE (Cassandra 127.0.0.1:9042, keyspace tollgate_fuzz; log $LOG)"
+PORT=$PORT HOST=127.0.0.1 CASSANDRA_CONTACT_POINTS=127.0.0.1 CASSANDRA_KEYSPACE=tollgate_fuzz \
+  CASSANDRA_CONNECT_TIMEOUT_MS=30000 LOG_LEVEL=warn node dist/main.js >"$LOG" 2>&1 &
+SERVICE=$!
+stop_service() {
+  if kill -0 "$SERVICE" 2>/dev/null; then
+    kill -TERM "$SERVICE" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVICE" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVICE" 2>/dev/null || true
+  fi
+  wait "$SERVICE" 2>/dev/null || true
+}
+trap stop_service EXIT
+
+for i in $(seq 120); do
+  if ! kill -0 "$SERVICE" 2>/dev/null; then
+    echo "tollgate exited before it answered:"; cat "$LOG"; exit 1
+  fi
+  if [[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz" || true) == 200 ]]; then break; fi
+  if [[ $i == 120 ]]; then echo "tollgate's /healthz did not answer 200 within 60 s:"; cat "$LOG"; exit 1; fi
+  sleep 0.5
+done
+echo "GET /healthz: $(curl -s "$BASE/healthz")"
+
+# Every check that compares a response with the document, and no 5xx at all. Phases: the
+# document's examples, the coverage phase (boundary and negative values, wrong content types,
+# methods the document does not declare), then property-based fuzzing of MAX_EXAMPLES cases per
+# operation, valid and invalid. fuzz_hooks.py lets the generator also send phone numbers and
+# emails the service accepts, so 201s, 429s and Cassandra writes are fuzzed, not only 400s.
+ARGS=(run "$BASE/openapi.json"
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance
+  --phases examples,coverage,fuzzing
+  --mode all
+  --max-examples "$MAX_EXAMPLES"
+  --continue-on-failure
+  --workers 2
+  --request-timeout 10
+  --generation-database none
+  --no-color
+  --report junit,ndjson --report-dir "$REPORT_DIR")
+if [[ -n ${FUZZ_SEED:-} ]]; then ARGS+=(--seed "$FUZZ_SEED"); fi
+
+rm -rf "$REPORT_DIR"
+# Failures are kept for `st replay` under .cache/ rather than in ./.schemathesis.
+CONFIG=.cache/fuzz-schemathesis.toml
+printf '[cache]\ndirectory = "%s"\n' "$PWD/.cache/fuzz-crashes" >"$CONFIG"
+echo "== SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH=scripts $VENV/bin/schemathesis --config-file $CONFIG ${ARGS[*]}"
+status=0
+# The time limit only catches a run that hangs (say, shrinking failures while Cassandra is down);
+# SIGINT lets schemathesis still print its summary.
+SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH=scripts \
+  timeout --signal=INT --kill-after=30 "$TIME_LIMIT" "$VENV/bin/schemathesis" --config-file "$CONFIG" "${ARGS[@]}" || status=$?
+if [[ $status == 124 || $status == 137 ]]; then echo "schemathesis did not finish within $TIME_LIMIT s"; fi
+
+# A 5xx already fails a check above; errors the service logged (level error/fatal) fail the run too.
+if grep -qE '"level":(50|60)' "$LOG"; then
+  echo "== tollgate logged errors:"; grep -E '"level":(50|60)' "$LOG" | head -20
+  if [[ $status == 0 ]]; then status=1; fi
+fi
+
+stop_service
+trap - EXIT
+if [[ $status != 0 ]]; then
+  echo "== fuzzing FAILED (exit $status; service log $LOG)"
+  echo "   replay a failure against a running service: $VENV/bin/schemathesis --config-file $CONFIG replay <Test Case ID>"
+  exit "$status"
+fi
+rm -f "$LOG"
+echo "== fuzzing passed"
