@@ -1,0 +1,46 @@
+/**
+ * The real Cassandra node the "cassandra" test project runs against: 127.0.0.1:9042 unless
+ * TOLLGATE_TEST_CASSANDRA says otherwise. Tests share one keyspace and stay apart by using
+ * fresh keys and rule ids.
+ */
+import { randomUUID } from 'node:crypto';
+import cassandra from 'cassandra-driver';
+import type { CassandraSettings } from '../../src/settings.js';
+import { clientOptions, consistencyLevel } from '../../src/store/cassandra/client-options.js';
+import { CassandraCallLog } from '../../src/store/cassandra/cassandra-call-log.js';
+
+export const TEST_CONTACT_POINT = process.env.TOLLGATE_TEST_CASSANDRA ?? '127.0.0.1:9042';
+export const TEST_KEYSPACE = 'tollgate_test';
+
+export function testCassandraSettings(contactPoint = TEST_CONTACT_POINT): CassandraSettings {
+  return {
+    contactPoints: [contactPoint],
+    localDataCenter: 'datacenter1',
+    keyspace: TEST_KEYSPACE,
+    replication: "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+    consistency: 'LOCAL_QUORUM',
+    serialConsistency: 'LOCAL_SERIAL',
+    username: undefined,
+    password: undefined,
+    connectTimeoutMs: 30_000,
+  };
+}
+
+/** A connected client built with the service's own options. Shut it down in afterAll. */
+export async function connectTestClient(contactPoint = TEST_CONTACT_POINT, requestTimeoutMs = 10_000): Promise<cassandra.Client> {
+  const client = new cassandra.Client(clientOptions(testCassandraSettings(contactPoint), requestTimeoutMs));
+  await client.connect();
+  return client;
+}
+
+export function testCallLog(client: cassandra.Client): CassandraCallLog {
+  return new CassandraCallLog(client, TEST_KEYSPACE, {
+    consistency: consistencyLevel('LOCAL_QUORUM'),
+    serialConsistency: consistencyLevel('LOCAL_SERIAL'),
+  });
+}
+
+/** A rule id no other test uses, so tests sharing the keyspace never see each other's rows. */
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}

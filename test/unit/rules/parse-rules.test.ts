@@ -1,0 +1,137 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseRules } from '../../../src/rules/parse-rules.js';
+import { RuleFileError } from '../../../src/rules/rule-file-error.js';
+
+const INVALID = 'test/fixtures/rules/invalid';
+const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as unknown;
+
+/** One fixture per bad case, with the exact message an operator sees (file: JSONPath: reason). */
+const expectedErrors: Record<string, string> = {
+  'bad-error-code.json': '$.rules[0].error.code: must be UPPER_SNAKE_CASE (A-Z, 0-9 and _), e.g. "REQUEST_LIMIT_REACHED"',
+  'bad-key.json':
+    '$.rules[0].key: must be a key reference such as "body.phone", "header.x-account-id", "query.to", "param.accountId", "ip" or "token", a list of them, or a list of {"from", "normalize"} objects',
+  'bad-method.json': '$.rules[0].match.method: must be an HTTP method (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS), "*", or a list of methods',
+  'bad-normalize.json': '$.rules[0].normalize: must be one of "e164", "email", "lowercase"',
+  'bad-on-store-error.json': '$.rules[0].onStoreError: must be one of "allow", "deny", "local"',
+  'bad-status.json': '$.rules[0].error.status: must be >= 400',
+  'bad-window.json': '$.rules[0].limits[0].window: "5 minutes" is not a duration; write e.g. "90s", "5m", "1h", "24h" or "7d"',
+  'count-too-large.json': '$.rules[0].limits[0].count: must be <= 1000',
+  'duplicate-id.json': '$.rules[1].id: duplicate rule id "r" (also $.rules[0])',
+  'duplicate-window.json': '$.rules[0].limits[1].window: window "1h" is already limited by limits[0]',
+  'empty-limits.json': '$.rules[0].limits: must NOT have fewer than 1 items',
+  'missing-limits.json': '$.rules[0]: missing required property "limits"',
+  'normalize-compound-key.json':
+    '$.rules[0].normalize: applies to a single key; with a compound key set "normalize" on each part ({"from": ..., "normalize": ...})',
+  'param-not-in-path.json': '$.rules[0].key: route parameter "accountId" is not in match.path "/v1/calls"',
+  'strip-plus-tag-without-email.json': '$.rules[0].stripPlusTag: only applies with "normalize": "email"',
+  'system-settings-bad-caller.json': '$.api["/user/v1/create"][0].caller: must be one of "phone", "email", "userId", "token"',
+  'system-settings-duplicate-time.json': '$.api["/user/v1/create"][1].time: caller "phone" already has a limit over 60 minutes',
+  'system-settings-missing-time.json': '$.api["/user/v1/create"][0]: missing required property "time"',
+  'system-settings-relative-path.json': '$.api: API path "user/v1/create" must start with "/" and hold no spaces, "?" or "#"',
+  'unknown-property.json': '$.rules[0]: unknown property "limit"',
+  'window-too-long.json': '$.rules[0].limits[0].window: "32d" is longer than the longest window, 31d',
+  'wrong-root.json': '$: expected a rule document: {"rules": [...]} (native) or {"api": {...}} (system settings)',
+  'zero-count.json': '$.rules[0].limits[0].count: must be >= 1',
+};
+
+describe('parseRules, invalid documents', () => {
+  it('has an expected message for every fixture (not-json.json is a loadRuleFiles case)', () => {
+    const fixtures = readdirSync(INVALID).filter((f) => f !== 'not-json.json').sort();
+    expect(fixtures).toEqual(Object.keys(expectedErrors).sort());
+  });
+
+  it.each(Object.entries(expectedErrors))('refuses %s with file, path and reason', (name, message) => {
+    const file = `${INVALID}/${name}`;
+    let caught: unknown;
+    try {
+      parseRules(file, read(file));
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(RuleFileError);
+    expect((caught as RuleFileError).message).toBe(`${file}: ${message}`);
+    expect((caught as RuleFileError).file).toBe(file);
+  });
+});
+
+describe('parseRules, native format', () => {
+  it('reads the shipped signup rules with their defaults', () => {
+    const rules = parseRules('rules/signup.json', read('rules/signup.json'));
+    expect(rules.map((r) => r.id)).toEqual(['signup-per-phone', 'signup-per-email']);
+    const [phone, email] = rules;
+    expect(phone).toMatchObject({
+      source: 'rules/signup.json',
+      match: { methods: ['POST'], path: '/v1/signup' },
+      key: [{ source: 'body', name: 'phone', normalize: { kind: 'e164' }, label: 'body.phone' }],
+      limits: [
+        { count: 5, windowMs: 3_600_000, window: '1h' },
+        { count: 30, windowMs: 86_400_000, window: '1d' },
+      ],
+      onMissingKey: 'skip',
+      onStoreError: 'local',
+    });
+    expect(email!.key[0]!.normalize).toEqual({ kind: 'email', stripPlusTag: true });
+    // error.message only: status and code come from the defaults.
+    expect(email!.error).toEqual({ status: 429, code: 'REQUEST_LIMIT_REACHED', message: 'Too many signups for this email address. Try again later.' });
+  });
+
+  it('reads compound keys, header names lower-cased, methods upper-cased, "*" as any method', () => {
+    const [rule] = parseRules('inline', {
+      rules: [
+        {
+          id: 'calls-per-account-device',
+          match: { method: ['post', 'PUT'], path: '/v1/accounts/:accountId/calls' },
+          key: ['param.accountId', { from: 'header.X-Device-Id', normalize: 'lowercase' }, 'ip'],
+          limits: [{ count: 10, window: '1m' }],
+          onMissingKey: 'reject',
+          onStoreError: 'deny',
+        },
+      ],
+    });
+    expect(rule!.match.methods).toEqual(['POST', 'PUT']);
+    expect(rule!.key).toEqual([
+      { source: 'param', name: 'accountId', label: 'param.accountId' },
+      { source: 'header', name: 'x-device-id', normalize: { kind: 'lowercase' }, label: 'header.X-Device-Id' },
+      { source: 'ip', label: 'ip' },
+    ]);
+    expect(rule!.onMissingKey).toBe('reject');
+    expect(rule!.onStoreError).toBe('deny');
+    const [any] = parseRules('inline', { rules: [{ id: 'a', match: { path: '/x' }, key: 'token', limits: [{ count: 1, window: '1s' }] }] });
+    expect(any!.match.methods).toBe('*');
+  });
+});
+
+describe('parseRules, the design notes\' system-settings format', () => {
+  it('turns the notes\' document into one rule per API and caller, time in minutes', () => {
+    const rules = parseRules('rules/examples/system-settings.json', read('rules/examples/system-settings.json'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({
+      id: '/user/v1/create#phone',
+      match: { methods: '*', path: '/user/v1/create' },
+      key: [{ source: 'body', name: 'phone', normalize: { kind: 'e164' } }],
+      limits: [
+        { count: 20, windowMs: 3_600_000, window: '1h' },
+        { count: 100, windowMs: 86_400_000, window: '1d' },
+      ],
+      error: { status: 429, code: 'REQUEST_LIMIT_REACHED' },
+    });
+  });
+
+  it('maps every caller kind of the notes to its key', () => {
+    const rules = parseRules('inline', {
+      api: {
+        '/v1/signup': [
+          { caller: 'email', 'request-count': 3, time: 10 },
+          { caller: 'userId', 'request-count': 3, time: 10 },
+          { caller: 'token', 'request-count': 3, time: 10 },
+        ],
+      },
+    });
+    expect(rules.map((r) => [r.id, r.key[0]!.label, r.key[0]!.normalize?.kind])).toEqual([
+      ['/v1/signup#email', 'body.email', 'email'],
+      ['/v1/signup#userId', 'body.userId', undefined],
+      ['/v1/signup#token', 'token', undefined],
+    ]);
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { DEVELOPMENT_KEY_SECRET, loadSettings, parseReplication, SettingsError } from '../../src/settings.js';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadSettings(env);
+  } catch (error) {
+    if (error instanceof SettingsError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('loadSettings', () => {
+  it('has a default for everything and means the embedded store without contact points', () => {
+    const settings = loadSettings({});
+    expect(settings).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      cassandra: undefined,
+      rulesDir: './rules',
+      defaultPhoneRegion: 'US',
+      logLevel: 'info',
+      throttleDeadlineMs: 500,
+      keySecret: DEVELOPMENT_KEY_SECRET,
+      keySecretPrevious: undefined,
+      keySecretIsDevelopmentDefault: true,
+      trustProxyHops: 0,
+      ipv6PrefixLength: 64,
+      adminToken: undefined,
+      partitionCacheEntries: 100_000,
+    });
+    expect(Object.isFrozen(settings)).toBe(true);
+  });
+
+  it('reads Cassandra settings, adding the default port', () => {
+    const settings = loadSettings({
+      CASSANDRA_CONTACT_POINTS: '127.0.0.1, 127.0.0.2:9142',
+      CASSANDRA_LOCAL_DC: 'dc1',
+      CASSANDRA_KEYSPACE: 'tg',
+      CASSANDRA_REPLICATION: 'NetworkTopologyStrategy:dc1=3',
+      CASSANDRA_CONSISTENCY: 'quorum',
+      DEFAULT_PHONE_REGION: 'gb',
+    });
+    expect(settings.cassandra).toMatchObject({
+      contactPoints: ['127.0.0.1:9042', '127.0.0.2:9142'],
+      localDataCenter: 'dc1',
+      keyspace: 'tg',
+      replication: "{'class': 'NetworkTopologyStrategy', 'dc1': 3}",
+      consistency: 'QUORUM',
+      serialConsistency: 'LOCAL_SERIAL',
+    });
+    expect(settings.defaultPhoneRegion).toBe('GB');
+  });
+
+  it.each([
+    [{ PORT: 'http' }, 'PORT="http": expected a whole number from 0 to 65535'],
+    [{ PORT: '70000' }, 'PORT="70000": expected a whole number from 0 to 65535'],
+    [{ DEFAULT_PHONE_REGION: 'XX' }, 'DEFAULT_PHONE_REGION="XX": expected a two-letter region such as US, GB or IN'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace, silent'],
+    [{ THROTTLE_DEADLINE_MS: '5' }, 'THROTTLE_DEADLINE_MS="5": expected a whole number from 10 to 60000'],
+    [{ CASSANDRA_CONTACT_POINTS: 'host:port' }, 'CASSANDRA_CONTACT_POINTS: "host:port" is not host[:port]'],
+    [{ CASSANDRA_CONTACT_POINTS: 'h', CASSANDRA_KEYSPACE: 'Bad-Name' }, 'CASSANDRA_KEYSPACE="Bad-Name": expected lower-case letters, digits and _ (at most 48)'],
+    [{ CASSANDRA_CONTACT_POINTS: 'h', CASSANDRA_CONSISTENCY: 'MOST' }, 'CASSANDRA_CONSISTENCY="MOST": expected one of ANY, ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE'],
+    [{ CASSANDRA_CONTACT_POINTS: 'h', CASSANDRA_USERNAME: 'u' }, 'CASSANDRA_USERNAME and CASSANDRA_PASSWORD must be set together'],
+    [{ NODE_ENV: 'production' }, 'KEY_SECRET: required when NODE_ENV=production (at least 32 characters)'],
+    [{ KEY_SECRET: 'short' }, 'KEY_SECRET: too short (5 characters; at least 32)'],
+    [{ KEY_SECRET: 'k'.repeat(32), KEY_SECRET_PREVIOUS: 'k'.repeat(32) }, 'KEY_SECRET_PREVIOUS: equals KEY_SECRET; set it only while rotating to a new secret'],
+    [{ TRUST_PROXY_HOPS: '-1' }, 'TRUST_PROXY_HOPS="-1": expected a whole number from 0 to 10'],
+    [{ IPV6_PREFIX_LENGTH: '129' }, 'IPV6_PREFIX_LENGTH="129": expected a whole number from 1 to 128'],
+    [{ ADMIN_TOKEN: 'secret' }, 'ADMIN_TOKEN: too short (6 characters; at least 24)'],
+  ])('refuses %j', (env, problem) => {
+    expect(problemsOf(env)).toEqual([problem]);
+  });
+
+  it('takes a production secret and a previous one during rotation', () => {
+    const settings = loadSettings({ NODE_ENV: 'production', KEY_SECRET: 'n'.repeat(40), KEY_SECRET_PREVIOUS: 'o'.repeat(40), TRUST_PROXY_HOPS: '2' });
+    expect(settings).toMatchObject({ keySecret: 'n'.repeat(40), keySecretPrevious: 'o'.repeat(40), keySecretIsDevelopmentDefault: false, trustProxyHops: 2 });
+  });
+
+  it('reports every bad value at once', () => {
+    expect(problemsOf({ PORT: 'x', LOG_LEVEL: 'y' })).toHaveLength(2);
+  });
+});
+
+describe('parseReplication', () => {
+  it.each([
+    ['SimpleStrategy:1', "{'class': 'SimpleStrategy', 'replication_factor': 1}"],
+    ['SimpleStrategy:3', "{'class': 'SimpleStrategy', 'replication_factor': 3}"],
+    ['NetworkTopologyStrategy:dc1=3,dc2=2', "{'class': 'NetworkTopologyStrategy', 'dc1': 3, 'dc2': 2}"],
+    ['SimpleStrategy:0', undefined],
+    ['SimpleStrategy', undefined],
+    ["NetworkTopologyStrategy:dc1=3'}; DROP", undefined],
+  ])('%s', (text, cql) => {
+    expect(parseReplication(text)).toBe(cql);
+  });
+});
