@@ -1,0 +1,75 @@
+/**
+ * Open-loop load at a fixed rate, spread evenly over each second. autocannon's overallRate is a
+ * per-connection budget per second that each connection spends back to back as soon as the
+ * second starts (httpClient.js: reqsMadeThisSecond), so "half the rate" is full concurrency for
+ * half of every second and then silence: its latencies are those of a burst, not of a service at
+ * half load. This driver issues request k at start + k/rate on a keep-alive pool of `connections`
+ * sockets; a request that finds every socket busy waits in the pool, and that wait is counted in
+ * its latency, so a service that cannot keep up shows it instead of slowing the load down.
+ */
+import { Agent, request } from 'node:http';
+import { Tally, type LoadResult } from './load.js';
+
+export interface PacedOptions {
+  url: string;
+  rate: number;
+  durationS: number;
+  connections: number;
+  body: () => string;
+}
+
+export async function runPaced(options: PacedOptions): Promise<LoadResult> {
+  const target = new URL('/v1/signup', options.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const tally = new Tally();
+  let errors = 0;
+  let timeouts = 0;
+  let inFlight = 0;
+  const total = Math.round(options.rate * options.durationS);
+  const started = performance.now();
+
+  const send = () => {
+    const body = options.body();
+    const sentAt = performance.now();
+    inFlight++;
+    const req = request(
+      target,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 10_000 },
+      (res) => {
+        res.resume();
+        res.once('end', () => {
+          inFlight--;
+          tally.response(res.statusCode ?? 0, performance.now() - sentAt);
+        });
+      },
+    );
+    req.once('timeout', () => {
+      timeouts++;
+      req.destroy(new Error('timeout'));
+    });
+    req.once('error', () => {
+      inFlight--;
+      errors++;
+    });
+    req.end(body);
+  };
+
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    // A 1 ms tick sends whatever is due, so requests leave within about a millisecond of schedule.
+    const timer = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.rate));
+      while (sent < due) {
+        send();
+        sent++;
+      }
+      if (sent >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 1);
+  });
+  while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  agent.destroy();
+  return tally.result(errors, timeouts);
+}
