@@ -1,0 +1,21 @@
+# tollgate service image. Not built on the project's machines (no Docker engine there); kept for
+# people who have Docker. Build: docker compose build (see docker-compose.yml).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY cql ./cql
+COPY rules ./rules
+USER node
+EXPOSE 8080
+CMD ["node", "dist/main.js"]
