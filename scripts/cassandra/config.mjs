@@ -173,6 +173,8 @@ export function jvmArgFile(node, jammJar) {
     `-Xms${HEAP}`, `-Xmx${HEAP}`, '-XX:+ExitOnOutOfMemoryError',
     '-Xss256k', '-XX:+UseG1GC', '-XX:+ParallelRefProcEnabled', '-XX:MaxTenuringThreshold=1',
     '-XX:MaxGCPauseMillis=300', '-XX:+UseThreadPriorities', '-XX:+PerfDisableSharedMem',
+    '# GC pauses with their times, to line up with latency spikes (as conf/jvm17-server.options does)',
+    q(`-Xlog:gc:file=${join(node.logDir, 'gc.log')}:time,uptime:filecount=3,filesize=10m`),
     '-ea', '-da:net.openhft...',
     '-Djava.net.preferIPv4Stack=true', '-Dchronicle.analytics.disable=true',
     '-Djdk.attach.allowAttachSelf=true', '-Dio.netty.tryReflectionSetAccessible=true',
