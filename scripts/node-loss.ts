@@ -12,69 +12,34 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { LatencyRecorder } from '../bench/latency-recorder.js';
-import { phoneAt } from '../bench/phones.js';
 import { freePort, startServer } from '../bench/server-process.js';
+import { PhasedLoad, PhoneSource, sleep, type Phase } from './phased-load.js';
 
 const ROOT = process.cwd();
 const run = promisify(execFile);
 const cassandra = (...args: string[]) => run(process.execPath, ['scripts/cassandra.mjs', ...args], { cwd: ROOT });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PHASE_S = Number(process.env.NODE_LOSS_PHASE_S ?? 30);
 const RATE = Number(process.env.NODE_LOSS_RATE ?? 60);
 
-interface Phase {
-  name: string;
-  statuses: Map<string, number>;
-  latency: LatencyRecorder;
-  health: Map<number, number>;
-  probes: number[];
-}
+const load = new PhasedLoad();
+const phones = new PhoneSource(5_000_000);
+const probes = new Map<Phase, number[]>();
 
-let nextPhone = 5_000_000;
-const phases: Phase[] = [];
-let current: Phase | undefined;
-
-async function signup(url: string, phone: string): Promise<string> {
-  const started = performance.now();
-  try {
-    const response = await fetch(`${url}/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone }) });
-    await response.arrayBuffer();
-    current?.latency.record(performance.now() - started);
-    return String(response.status);
-  } catch (error) {
-    return `error: ${(error as Error).cause ?? (error as Error).message}`;
-  }
-}
-
-/** Steady load: RATE signups a second for ever-new numbers (each under its limit). */
-async function load(url: string, stop: { done: boolean }): Promise<void> {
-  while (!stop.done) {
-    const tick = performance.now();
-    await Promise.all(
-      Array.from({ length: Math.max(1, Math.round(RATE / 10)) }, async () => {
-        const status = await signup(url, phoneAt(nextPhone++));
-        if (current) current.statuses.set(status, (current.statuses.get(status) ?? 0) + 1);
-      }),
-    );
-    await sleep(Math.max(0, 100 - (performance.now() - tick)));
-  }
-}
-
+/** 50 simultaneous signups for one fresh number under a limit of 5: how many got 201. */
 async function probe(url: string): Promise<number> {
-  const phone = phoneAt(nextPhone++);
-  const statuses = await Promise.all(Array.from({ length: 50 }, () => signup(url, phone)));
-  return statuses.filter((s) => s === '201').length;
+  const phone = phones.take();
+  const answers = await Promise.all(Array.from({ length: 50 }, () => load.signup(url, phone)));
+  return answers.filter((a) => a === '201').length;
 }
 
 async function phase(name: string, url: string): Promise<void> {
-  current = { name, statuses: new Map(), latency: new LatencyRecorder(), health: new Map(), probes: [] };
-  phases.push(current);
+  load.enter(name);
+  const current = load.phases.at(-1)!;
+  probes.set(current, []);
   const until = performance.now() + PHASE_S * 1000;
   while (performance.now() < until) {
-    const health = await fetch(`${url}/healthz`).then((r) => r.status, () => 0);
-    current.health.set(health, (current.health.get(health) ?? 0) + 1);
-    if (current.probes.length < 3) current.probes.push(await probe(url));
+    await load.sampleHealth(url);
+    if (probes.get(current)!.length < 3) probes.get(current)!.push(await probe(url));
     await sleep(2_000);
   }
 }
@@ -85,19 +50,11 @@ function stopNode(i: number): void {
 }
 
 function report(): string {
-  const lines = [
+  return [
     `Three nodes on 127.0.0.1-3, SimpleStrategy RF 3, LOCAL_QUORUM / LOCAL_SERIAL, THROTTLE_DEADLINE_MS=500, rule 5/1h per phone with onStoreError "local"; ${RATE} signups/s of new numbers; phases of ${PHASE_S} s.`,
     '',
-    '| phase | answers by status | p50 ms | p99 ms | /healthz | exactness probes (201s of 50, limit 5) |',
-    '| --- | --- | --- | --- | --- | --- |',
-  ];
-  for (const p of phases) {
-    const statuses = [...p.statuses].sort().map(([s, n]) => `${s}: ${n}`).join(', ');
-    const health = [...p.health].sort().map(([s, n]) => `${s}×${n}`).join(', ');
-    const l = p.latency.summary();
-    lines.push(`| ${p.name} | ${statuses} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(1)} | ${health} | ${p.probes.join(', ')} |`);
-  }
-  return lines.join('\n');
+    load.table({ head: 'exactness probes (201s of 50, limit 5)', of: (p) => (probes.get(p) ?? []).join(', ') }),
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -131,14 +88,14 @@ async function main(): Promise<void> {
     },
   });
   const stop = { done: false };
-  const loading = load(service.url, stop);
+  const loading = load.steady(service.url, RATE, phones, stop);
   try {
     await phase('all 3 nodes up', service.url);
     stopNode(3);
     await phase('node3 stopped', service.url);
     stopNode(2);
     await phase('node2 and node3 stopped (no quorum)', service.url);
-    current = undefined;
+    load.enter(undefined);
     await cassandra('start', '--nodes', '3');
     await phase('node2 and node3 started again', service.url);
   } finally {
