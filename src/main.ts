@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import cassandra from 'cassandra-driver';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
+import { logSampler } from './log-sampler.js';
 import { loadSettings, SettingsError, type CassandraSettings, type Settings } from './settings.js';
 import { loadRuleFiles } from './rules/load-rule-files.js';
 import { createRuleIndex, type RuleIndex } from './engine/rule-index.js';
@@ -199,20 +200,14 @@ function warnUnroutedRules(ruleSet: RuleSet, logger: Logger): void {
 
 /** Logs store failures at most every 10 s with a count, so an outage does not flood the log. */
 function storeErrorReporter(logger: Logger, clock: Clock) {
-  let lastMs = -Infinity;
-  let suppressed = 0;
+  const sample = logSampler(clock);
   return (error: unknown, targets: readonly Target[]) => {
-    const now = clock();
-    if (now - lastMs < 10_000) {
-      suppressed++;
-      return;
-    }
+    const suppressed = sample();
+    if (suppressed === undefined) return;
     logger.error(
       { err: error, suppressed, rules: [...new Set(targets.map((t) => t.rule.id))] },
       'throttle store failed or missed its deadline; onStoreError decided',
     );
-    lastMs = now;
-    suppressed = 0;
   };
 }
 

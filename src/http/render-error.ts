@@ -1,13 +1,17 @@
 /**
  * The one place errors become responses: {"error": {"code", "message", ...}} with the error's
  * status and headers. A TollgateError is shown as it is; anything else is logged and answered
- * 500 INTERNAL without internals.
+ * 500 INTERNAL without internals. SERVICE_UNAVAILABLE (a store the handler needs did not answer)
+ * is logged too, sampled, since it repeats on every request while the store is away.
  */
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../clock.js';
 import { TollgateError } from '../errors.js';
+import { logSampler } from '../log-sampler.js';
 
-export function renderErrors(logger: Logger) {
+export function renderErrors(logger: Logger, clock: Clock = systemClock) {
+  const sampleUnavailable = logSampler(clock);
   return async function renderError(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
@@ -21,6 +25,10 @@ export function renderErrors(logger: Logger) {
     } catch (caught) {
       const error = toTollgateError(caught);
       if (error.code === 'INTERNAL') logger.error({ err: caught, method: ctx.method, path: ctx.path }, 'request failed');
+      if (error.code === 'SERVICE_UNAVAILABLE') {
+        const suppressed = sampleUnavailable();
+        if (suppressed !== undefined) logger.warn({ err: error.cause ?? error, suppressed, method: ctx.method, path: ctx.path }, 'a store the handler needs did not answer; answered 503');
+      }
       ctx.status = error.status;
       ctx.set(error.headers as Record<string, string>);
       ctx.body = {

@@ -2,6 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseRules } from '../../src/rules/parse-rules.js';
 import { MemorySignupRepository } from '../../src/store/memory/memory-signup-repository.js';
+import { TollgateError } from '../../src/errors.js';
+import { pino } from 'pino';
 import { jsonOf, postJson, startTestApp, TEST_HASHER } from '../support/test-app.js';
 
 const shipped = parseRules('rules/signup.json', JSON.parse(readFileSync('rules/signup.json', 'utf8')));
@@ -132,5 +134,22 @@ describe('POST /v1/signup refuses bad input before counting or writing anything'
     const app = await startTestApp({ rules: shipped, signups });
     for (let i = 0; i < 6; i++) await postJson(`${app.url}/v1/signup`, { phone: '+14155551212' });
     expect(create).toHaveBeenCalledTimes(5);
+  });
+});
+
+describe('POST /v1/signup while the signups store does not answer', () => {
+  it('answers 503 SERVICE_UNAVAILABLE and logs it once per interval, with how many it held back', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const signups = new MemorySignupRepository();
+    signups.create = async () => {
+      throw new TollgateError('SERVICE_UNAVAILABLE', 'Signups cannot be stored right now; try again shortly.', { cause: new Error('no host available') });
+    };
+    const app = await startTestApp({ rules: [], signups, logger });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await postJson(`${app.url}/v1/signup`, { phone: `+1415555016${i}` })).status);
+    expect(statuses).toEqual([503, 503, 503]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 40, suppressed: 0, path: '/v1/signup', err: { message: 'no host available' } });
   });
 });

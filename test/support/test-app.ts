@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterAll } from 'vitest';
 import { createManualClock, type Clock } from '../../src/clock.js';
 import type { CallLog } from '../../src/engine/call-log.js';
@@ -38,6 +38,8 @@ export interface TestAppOptions {
   adminToken?: string;
   /** The reset feed (an in-process one by default). */
   resetFeed?: ResetFeed;
+  /** A silent logger by default. */
+  logger?: Logger;
 }
 
 /** The hasher tests use; partitions of a raw key are at TEST_HASHER.hash(key). */
@@ -75,7 +77,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     timeoutMs: 5_000,
   });
   const app = createApp({
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     throttle,
     ...(options.adminToken ? { admin: { limits, token: options.adminToken } } : {}),
     rules: () => rules,
