@@ -142,7 +142,7 @@ export function renderMarkdown(report: BenchReport): string {
   out.push(`Denied path, backend work per 429: ours ${fmt(denied?.callsRoundTripsPer429, 3)} calls-table round trips; peer ${fmt(peerDenied?.redisCommandsPerRequest, 3)} Redis commands per request.`, '');
   out.push('## Ratios (requests per second)', '', '| ratio | value |', '| --- | --- |', ...Object.entries(ratios(report)).map(([k, v]) => `| ${k} | ${fmt(v)} |`), '');
   if (report.halfLoad) {
-    out.push(`## At half of the allowed path's max (${report.halfLoad.rate} req/s)`, '', scenarioTable(report.halfLoad.rows), '');
+    out.push(`## Paced: half of the allowed path's max (${report.halfLoad.rate} req/s), and the allowed path at a quarter and an eighth`, '', scenarioTable(report.halfLoad.rows), '');
     out.push(`Disturbance: ${disturbance(report.halfLoad.rows)}.`, '');
   }
   if (report.keys) {

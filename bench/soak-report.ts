@@ -16,6 +16,8 @@ export interface SoakMinute {
   denied: number;
   /** Anything but 201 and 429, plus transport errors and timeouts. */
   other: number;
+  /** What `other` was: status codes, transport errors, timeouts. */
+  otherCodes: Record<string, number>;
   serviceRssMb: number;
   cassandraRssMb: number;
   rows: number;
@@ -68,7 +70,7 @@ export function renderSoak(report: SoakReport): string {
     '| min | req/s | p50 ms | p99 ms | p99.9 ms | 201 | 429 | other | service RSS MB | Cassandra RSS MB | calls rows |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...report.minutes.map(
-      (m) => `| ${m.minute} | ${m.rps} | ${m.p50} | ${m.p99} | ${m.p999} | ${m.admitted} | ${m.denied} | ${m.other} | ${m.serviceRssMb} | ${m.cassandraRssMb} | ${m.rows} |`,
+      (m) => `| ${m.minute} | ${m.rps} | ${m.p50} | ${m.p99} | ${m.p999} | ${m.admitted} | ${m.denied} | ${otherOf(m)} | ${m.serviceRssMb} | ${m.cassandraRssMb} | ${m.rows} |`,
     ),
     '',
   ];
@@ -95,4 +97,9 @@ export function renderSoak(report: SoakReport): string {
   const other = report.minutes.reduce((sum, m) => sum + m.other, 0);
   lines.push('', `Answers other than 201/429 over the whole run: ${other}.`);
   return `${lines.join('\n')}\n`;
+}
+
+function otherOf(m: SoakMinute): string {
+  const codes = Object.entries(m.otherCodes ?? {});
+  return codes.length === 0 ? String(m.other) : `${m.other} (${codes.map(([c, n]) => `${c}: ${n}`).join(', ')})`;
 }

@@ -88,8 +88,9 @@ async function main(): Promise<void> {
   const service = await startService({ root, tmp, redisPort: 0 }, 'soak', rulesDir, KEYSPACE);
   try {
     const body = workload(phones);
-    console.log('soak: warm-up 5 s, then 20 s at full speed to find the maximum');
-    await runLoad({ url: service.url, connections: 32, durationS: 5, body });
+    // A freshly started node's JIT is cold: a 5 s warm-up once measured a third of the real max.
+    console.log('soak: warm-up 30 s, then 20 s at full speed to find the maximum');
+    await runLoad({ url: service.url, connections: 32, durationS: 30, body });
     const max = await runLoad({ url: service.url, connections: 32, durationS: 20, body });
     const rate = process.env.SOAK_RATE ? num('SOAK_RATE', 0) : Math.round(max.rps / 2);
     console.log(`soak: max ${max.rps} req/s (p99 ${max.latency.p99} ms); soaking at ${rate} req/s for ${MINUTES} min`);
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
         admitted: slice.status['201'],
         denied: slice.status['429'],
         other: slice.status.other + slice.errors + slice.timeouts,
+        otherCodes: { ...slice.otherCodes, ...(slice.errors ? { errors: slice.errors } : {}), ...(slice.timeouts ? { timeouts: slice.timeouts } : {}) },
         serviceRssMb: Math.round(rssMb(service.pid)),
         cassandraRssMb: Math.round(rssMb(node.pid)),
         rows: await counting,
