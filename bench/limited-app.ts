@@ -55,7 +55,7 @@ export function createLimitedApp(logger: Logger, limiter: Limiter, signup: (body
     ctx.status = 201;
     ctx.body = await signup(ctx.state.body as SignupBody);
   });
-  app.use(renderErrors(logger));
+  app.use(renderErrors(logger, systemClock));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -49,8 +49,8 @@ async function startService(mode: Mode, tmp: string): Promise<Service> {
     THROTTLE_DEADLINE_MS: String(DEADLINE_MS),
     KEY_SECRET: 'outage-run-secret-0123456789abcdef0123',
   };
-  const process_ = await startServer({ name: mode, command: process.execPath, args: ['dist/main.js'], cwd: ROOT, env, logFile: join(tmp, `${mode}.log`), port });
-  return { mode, process: process_, load: new PhasedLoad() };
+  const server = await startServer({ name: mode, command: process.execPath, args: ['dist/main.js'], cwd: ROOT, env, logFile: join(tmp, `${mode}.log`), port });
+  return { mode, process: server, load: new PhasedLoad() };
 }
 
 async function phase(services: Service[], name: string, seconds: number, during?: () => Promise<void>): Promise<void> {
@@ -88,6 +88,7 @@ async function main(): Promise<void> {
       probes.push(`exactness while down (local, limit 5, 8 sequential): ${exact.join(', ')}`);
       for (const p of kept) for (let i = 0; i < 3; i++) await local.load.signup(local.process.url, p);
     });
+    // "node starting" lasts as long as the start command and then until every /healthz is 200.
     const startedAt = performance.now();
     await phase(services, 'node starting', 0, async () => {
       await cassandra('start');

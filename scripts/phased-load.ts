@@ -67,18 +67,17 @@ export class PhasedLoad {
     return status;
   }
 
-  /** A markdown table row per phase: answers, p50/p99/max latency, /healthz samples. */
-  table(extra: { head: string; of: (phase: Phase) => string } = { head: '', of: () => '' }): string {
-    const withExtra = extra.head !== '';
+  /** A markdown table row per phase: answers, p50/p99/max latency, /healthz, and an optional extra column. */
+  table(extra?: { head: string; of: (phase: Phase) => string }): string {
     const lines = [
-      `| phase | answers | p50 ms | p99 ms | max ms | /healthz |${withExtra ? ` ${extra.head} |` : ''}`,
-      `| --- | --- | --- | --- | --- | --- |${withExtra ? ' --- |' : ''}`,
+      `| phase | answers | p50 ms | p99 ms | max ms | /healthz |${extra ? ` ${extra.head} |` : ''}`,
+      `| --- | --- | --- | --- | --- | --- |${extra ? ' --- |' : ''}`,
     ];
     for (const p of this.phases) {
       const answers = [...p.answers].sort().map(([s, n]) => `${s}: ${n}`).join(', ');
       const health = [...p.health].sort().map(([s, n]) => `${s}×${n}`).join(', ');
       const l = p.latency.summary();
-      lines.push(`| ${p.name} | ${answers} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(1)} | ${l.max.toFixed(1)} | ${health} |${withExtra ? ` ${extra.of(p)} |` : ''}`);
+      lines.push(`| ${p.name} | ${answers} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(1)} | ${l.max.toFixed(1)} | ${health} |${extra ? ` ${extra.of(p)} |` : ''}`);
     }
     return lines.join('\n');
   }

@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   if (settings.adminToken === undefined) logger.info('admin routes are off (set ADMIN_TOKEN to enable /v1/admin/limits)');
   const app = createApp({
     logger,
+    clock,
     throttle,
     rules: () => rules,
     planOptions: { ...keyOptions, hasher },

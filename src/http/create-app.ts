@@ -4,6 +4,7 @@
  */
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
 import type { PlanOptions } from '../engine/plan-request.js';
 import type { ClientAddressOptions } from '../keys/client-address.js';
 import type { RuleIndex } from '../engine/rule-index.js';
@@ -16,6 +17,8 @@ import { throttleRequests } from './throttle-middleware.js';
 
 export interface AppDeps {
   logger: Logger;
+  /** Paces sampled error logs. */
+  clock: Clock;
   throttle: Throttle;
   rules: () => RuleIndex;
   planOptions: PlanOptions;
@@ -37,7 +40,7 @@ export function createApp(deps: AppDeps): Koa {
     health: deps.health,
     ...(deps.admin ? { admin: deps.admin } : {}),
   });
-  app.use(renderErrors(deps.logger));
+  app.use(renderErrors(deps.logger, deps.clock));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -6,11 +6,11 @@
  */
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { TollgateError } from '../errors.js';
 import { logSampler } from '../log-sampler.js';
 
-export function renderErrors(logger: Logger, clock: Clock = systemClock) {
+export function renderErrors(logger: Logger, clock: Clock) {
   const sampleUnavailable = logSampler(clock);
   return async function renderError(ctx: Context, next: Next): Promise<void> {
     try {

@@ -146,10 +146,15 @@ describe('POST /v1/signup while the signups store does not answer', () => {
       throw new TollgateError('SERVICE_UNAVAILABLE', 'Signups cannot be stored right now; try again shortly.', { cause: new Error('no host available') });
     };
     const app = await startTestApp({ rules: [], signups, logger });
+    const clock = app.clock as unknown as { advance(ms: number): void };
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await postJson(`${app.url}/v1/signup`, { phone: `+1415555016${i}` })).status);
     expect(statuses).toEqual([503, 503, 503]);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 40, suppressed: 0, path: '/v1/signup', err: { message: 'no host available' } });
+    clock.advance(10_000);
+    expect((await postJson(`${app.url}/v1/signup`, { phone: '+14155550163' })).status).toBe(503);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatchObject({ level: 40, suppressed: 2 });
   });
 });

@@ -78,6 +78,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   });
   const app = createApp({
     logger: options.logger ?? pino({ level: 'silent' }),
+    clock,
     throttle,
     ...(options.adminToken ? { admin: { limits, token: options.adminToken } } : {}),
     rules: () => rules,
