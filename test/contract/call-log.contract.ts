@@ -111,9 +111,11 @@ export function callLogContract(name: string, harness: () => CallLogHarness): vo
     it('forgets calls and the version once their TTL has passed', async () => {
       const { log, elapse } = harness();
       const p = fresh();
-      await log.append(p, 0, T0, 1, opts);
+      // Cassandra expires a cell at (write second, truncated) + TTL: a 1 s TTL can be gone within
+      // milliseconds (seen in CI), so 2 s, which leaves at least one whole second to read it back.
+      await log.append(p, 0, T0, 2, opts);
       expect((await log.read(p, 0, 10, opts)).version).toBe(1);
-      await elapse(2_500);
+      await elapse(3_000);
       expect(await log.read(p, 0, 10, opts)).toEqual({ version: 0, callsMs: [] });
       expect((await log.append(p, 0, T0 + 1, 3_600, opts)).applied).toBe(true);
     });
