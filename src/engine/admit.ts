@@ -52,6 +52,17 @@ export interface AdmitContext {
   guessNew: boolean;
   /** Told, for each unknown partition, whether it turned out new. */
   onUnknown?: (wasNew: boolean) => void;
+  /**
+   * Calls this instance counts for target i besides the store's (newest first): what its local
+   * fallback admitted and has not handed over yet, and appends of other decisions in flight.
+   * Asked at the moment of deciding, in the same step as the append is sent.
+   */
+  extraCallsMs?: (i: number) => readonly number[];
+  /**
+   * Told just before an append to target i is sent; what it returns is told the answer: the
+   * partition's new state if the append landed, undefined if not. Never told if no answer comes.
+   */
+  onSend?: (i: number) => (landed: LogState | undefined) => void;
 }
 
 export async function admit(log: CallLog, targets: readonly Target[], slots: readonly StateSlot[], ctx: AdmitContext): Promise<Outcome> {
@@ -81,9 +92,12 @@ export async function admit(log: CallLog, targets: readonly Target[], slots: rea
         if (unknown.delete(i) && !guessed.has(i)) ctx.onUnknown?.(slots[i]!.state.version === 0);
       }),
     );
+    // From here to sending the appends nothing awaits: what this instance counts besides the
+    // store cannot change between the decision and the claim its append registers (onSend).
     for (const i of pending) {
-      const { callsMs } = slots[i]!.state!;
-      decisions.set(i, { decision: decide(targets[i]!.rule.limits, callsMs, ctx.nowMs), callsMs });
+      const limits = targets[i]!.rule.limits;
+      const callsMs = withExtra(slots[i]!.state!.callsMs, ctx.extraCallsMs?.(i), readPlan(limits).count);
+      decisions.set(i, { decision: decide(limits, callsMs, ctx.nowMs), callsMs });
     }
 
     if (pending.some((i) => !decisions.get(i)!.decision.allowed)) {
@@ -101,6 +115,7 @@ export async function admit(log: CallLog, targets: readonly Target[], slots: rea
         ctx.signal.throwIfAborted();
         const state = slots[i]!.state!;
         const rule = targets[i]!.rule;
+        const answered = ctx.onSend?.(i);
         const result = await log.append(targets[i]!.partition, state.version, ctx.nowMs, ttlSecondsFor(rule.limits), options());
         if (guessed.delete(i)) {
           unknown.delete(i);
@@ -112,6 +127,7 @@ export async function admit(log: CallLog, targets: readonly Target[], slots: rea
         } else {
           slots[i]!.state = undefined;
         }
+        answered?.(slots[i]!.state);
         return result.applied;
       }),
     );
@@ -131,6 +147,12 @@ async function readState(log: CallLog, target: Target, nowMs: number, options: {
   ]);
   const callsMs = [...current.callsMs, ...previous.callsMs].sort((a, b) => b - a).slice(0, plan.count);
   return { version: current.version, callsMs };
+}
+
+/** The store's calls with this instance's extra ones merged in, newest first, at most `count`. */
+function withExtra(callsMs: readonly number[], extra: readonly number[] | undefined, count: number): readonly number[] {
+  if (!extra || extra.length === 0) return callsMs;
+  return [...callsMs, ...extra].sort((a, b) => b - a).slice(0, count);
 }
 
 function collect(targets: readonly Target[], decisions: Map<number, { decision: Decision; callsMs: readonly number[] }>): TargetDecision[] {

@@ -53,3 +53,16 @@ export interface CallLog {
 export function partitionId(partition: PartitionKey): string {
   return `${partition.api}\u0000${partition.caller}`;
 }
+
+/**
+ * The log each instance keeps for its local fallback (store/memory). Read and written
+ * synchronously as well: a fallback decision reads and records in one step, and a store decision
+ * counts what the fallback admitted, with nothing able to run in between (engine/throttle.ts).
+ * Its calls are the fallback's admissions not yet handed to the store (jobs/write-back-fallback.ts).
+ */
+export interface LocalCallLog extends CallLog {
+  readNow(partition: PartitionKey, sinceMs: number, limit: number): LogState;
+  /** Records a call whatever the version; returns its id. */
+  appendNow(partition: PartitionKey, atMs: number, ttlSeconds: number): string;
+  removeNow(partition: PartitionKey, callId: string): void;
+}

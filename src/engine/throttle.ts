@@ -4,18 +4,25 @@
  * or the deadline passes, each rule's onStoreError decides:
  *   deny  -> refuse the request (503 THROTTLE_UNAVAILABLE),
  *   allow -> let it through uncounted,
- *   local -> the same algorithm on this instance's in-memory log, so a paid action never fails
- *            open without bound while Cassandra is away.
+ *   local -> the same limits on what this instance knows, so a paid action never fails open
+ *            without bound while Cassandra is away.
+ *
+ * Exact on one instance through a fallback: the fallback decides from the calls Cassandra last
+ * confirmed (PartitionCache), its own admissions (the local log) and every append in flight
+ * (UnsettledAppends), and records its admission in the same synchronous step; a store decision
+ * counts the fallback's admissions not yet written back, in the step that sends its append. So a
+ * decision that misses its deadline is admitted neither beside an append that then lands nor
+ * beside a store decision that ran meanwhile.
  */
 import type { Clock } from '../clock.js';
-import { partitionId, type CallLog, type PartitionKey } from './call-log.js';
+import { partitionId, type CallLog, type LocalCallLog, type LogState, type PartitionKey } from './call-log.js';
 import { admit, type StateSlot, type Target, type TargetDecision } from './admit.js';
-import { decide } from './decide.js';
+import { decide, readPlan, ttlSecondsFor } from './decide.js';
 import { KeyedLock, type Lease } from './keyed-lock.js';
 import { PartitionCache } from './partition-cache.js';
-import { seededWith } from './seeded-log.js';
+import { UnsettledAppends } from './unsettled-appends.js';
 
-/** Which path decided: the shared store, this instance's partition cache (a denial), or the onStoreError fallback named. */
+/** Which path decided: the shared store, what this instance already knows (a denial: 'cache'), or the onStoreError fallback named. */
 export type Via = 'store' | 'cache' | 'local' | 'allow' | 'deny';
 
 export interface Verdict {
@@ -26,8 +33,8 @@ export interface Verdict {
 
 export interface ThrottleOptions {
   store: CallLog;
-  /** This instance's in-memory log for onStoreError "local". */
-  local: CallLog;
+  /** This instance's in-memory log for onStoreError "local": its calls are admissions not yet written back. */
+  local: LocalCallLog;
   clock: Clock;
   /** Longest a decision may take against the store before the fallback decides. */
   deadlineMs: number;
@@ -39,7 +46,7 @@ export interface ThrottleOptions {
 
 export interface Throttle {
   check(targets: readonly Target[]): Promise<Verdict>;
-  /** Drops what this instance remembers of a partition (an operator reset it). */
+  /** Drops what this instance remembers of a partition, its fallback's calls included (an operator reset it). */
   forget(partition: PartitionKey): void;
 }
 
@@ -50,13 +57,19 @@ export class DeadlineExceeded extends Error {
   }
 }
 
+/** One decision: the identity its appends are claimed under, and what the fallback recorded for it. */
+interface Owner {
+  /** Local calls the fallback admitted this decision with, by partition id. */
+  localCalls?: Map<string, string>;
+}
+
 /** Why a finished decision's signal is aborted: stops abandoned store work; shared, so no stack is captured per decision. */
 const DECISION_FINISHED = Object.freeze(new Error('throttle decision finished'));
 
 export function createThrottle(options: ThrottleOptions): Throttle {
   const lock = new KeyedLock();
   const cache = options.cache ?? new PartitionCache();
-  const never = new AbortController().signal;
+  const unsettled = new UnsettledAppends();
   // How often a partition this instance did not know turned out to be new (EWMA). While most are,
   // an unknown partition is tried as new straight away (one compare-and-set); when most are not
   // (returning callers, a restarted instance), reading first saves a failed Paxos round.
@@ -65,7 +78,33 @@ export function createThrottle(options: ThrottleOptions): Throttle {
     newShare = newShare * 0.95 + (wasNew ? 0.05 : 0);
   };
 
-  async function viaStore(targets: readonly Target[], nowMs: number): Promise<Verdict> {
+  /**
+   * What this instance counts for a partition besides the store: its fallback's admissions not
+   * yet written back. (Others' appends in flight need no counting here: the compare-and-set
+   * already fails if one of them lands first.)
+   */
+  function localCallsMs(target: Target, nowMs: number): readonly number[] {
+    const { windowMs, count } = readPlan(target.rule.limits);
+    return options.local.readNow(target.partition, nowMs - windowMs, count).callsMs;
+  }
+
+  /** Claims an append before it is sent; its answer settles the claim and tells the cache. */
+  function claim(target: Target, nowMs: number, owner: Owner) {
+    unsettled.add(target.rule, target.partition, owner, nowMs);
+    return (landed: LogState | undefined) => {
+      unsettled.drop(target.partition, owner);
+      if (!landed) return;
+      unsettled.settleAllBut(target.partition, owner);
+      const known = cache.get(target.partition, nowMs);
+      if (!known || known.version < landed.version) cache.set(target.rule, target.partition, landed);
+      // Admitted by the fallback after its deadline, and the append it had sent landed after
+      // all: the store counts it now, so the local copy goes (written back, it would count twice).
+      const localCall = owner.localCalls?.get(partitionId(target.partition));
+      if (localCall !== undefined) options.local.removeNow(target.partition, localCall);
+    };
+  }
+
+  async function viaStore(targets: readonly Target[], nowMs: number, owner: Owner): Promise<Verdict> {
     const started = performance.now();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new DeadlineExceeded(options.deadlineMs)), options.deadlineMs);
@@ -83,6 +122,8 @@ export function createThrottle(options: ThrottleOptions): Throttle {
           remainingMs: () => options.deadlineMs - (performance.now() - started),
           guessNew: newShare >= 0.5,
           onUnknown,
+          extraCallsMs: (i) => localCallsMs(targets[i]!, nowMs),
+          onSend: (i) => claim(targets[i]!, nowMs, owner),
         }),
         controller.signal,
       );
@@ -99,27 +140,52 @@ export function createThrottle(options: ThrottleOptions): Throttle {
     }
   }
 
-  async function fallback(targets: readonly Target[], nowMs: number): Promise<Verdict> {
+  /** Decides and records in one synchronous step, so concurrent fallbacks and store decisions see each other. */
+  function fallback(targets: readonly Target[], nowMs: number, owner: Owner): Verdict {
     if (targets.some((t) => t.rule.onStoreError === 'deny')) return { admitted: false, decisions: [], via: 'deny' };
     const local = targets.filter((t) => t.rule.onStoreError === 'local');
     if (local.length === 0) return { admitted: true, decisions: [], via: 'allow' };
-    const outcome = await admit(seededWith(options.local, cache, nowMs), local, local.map(() => ({ state: undefined })), {
-      nowMs,
-      signal: never,
-      remainingMs: () => options.deadlineMs,
-      guessNew: false,
+    const decisions = local.map((target) => {
+      const callsMs = knownCallsMs(target, nowMs, owner);
+      return { target, decision: decide(target.rule.limits, callsMs, nowMs), callsMs };
     });
-    return { ...outcome, via: 'local' };
+    const admitted = decisions.every((d) => d.decision.allowed);
+    if (admitted) {
+      owner.localCalls = new Map();
+      for (const { rule, partition } of local) {
+        owner.localCalls.set(partitionId(partition), options.local.appendNow(partition, nowMs, ttlSecondsFor(rule.limits)));
+        // This decision's own append, if one is in flight, is now counted by its local call.
+        unsettled.drop(partition, owner);
+      }
+    }
+    return { admitted, decisions, via: 'local' };
   }
 
-  /** Denials this instance can give from calls it already saw fill a window. */
+  /**
+   * Everything this instance knows of a target's calls: confirmed by the store (the cache), its
+   * own fallback's, and appends in flight but this decision's own (which the fallback's answer
+   * replaces). Under key rotation, the previous secret's partition counts too.
+   */
+  function knownCallsMs(target: Target, nowMs: number, owner: Owner): number[] {
+    const { windowMs, count } = readPlan(target.rule.limits);
+    const sinceMs = nowMs - windowMs;
+    const callsMs = [...unsettled.callsMs(target.partition, nowMs, owner)];
+    for (const partition of target.previous ? [target.partition, target.previous] : [target.partition]) {
+      callsMs.push(...(cache.get(partition, nowMs)?.callsMs ?? []), ...options.local.readNow(partition, sinceMs, count).callsMs);
+    }
+    return callsMs.filter((ms) => ms > sinceMs).sort((a, b) => b - a).slice(0, count);
+  }
+
+  /** Denials this instance can give from calls it already knows fill a window: confirmed by the store, or admitted by its fallback. */
   function viaCache(targets: readonly Target[], nowMs: number): Verdict | undefined {
     const decisions: TargetDecision[] = [];
     for (const target of targets) {
-      const state = cache.get(target.partition, nowMs);
-      if (!state) continue;
-      const decision = decide(target.rule.limits, state.callsMs, nowMs);
-      if (!decision.allowed) decisions.push({ target, decision, callsMs: state.callsMs });
+      const known = cache.get(target.partition, nowMs)?.callsMs ?? [];
+      const local = localCallsMs(target, nowMs);
+      if (known.length === 0 && local.length === 0) continue;
+      const callsMs = local.length === 0 ? known : [...known, ...local].sort((a, b) => b - a);
+      const decision = decide(target.rule.limits, callsMs, nowMs);
+      if (!decision.allowed) decisions.push({ target, decision, callsMs });
     }
     return decisions.length > 0 ? { admitted: false, decisions, via: 'cache' } : undefined;
   }
@@ -130,15 +196,18 @@ export function createThrottle(options: ThrottleOptions): Throttle {
       const nowMs = options.clock();
       const cached = viaCache(targets, nowMs);
       if (cached) return cached;
+      const owner: Owner = {};
       try {
-        return await viaStore(targets, nowMs);
+        return await viaStore(targets, nowMs, owner);
       } catch (error) {
         options.onStoreError?.(error, targets);
-        return fallback(targets, nowMs);
+        return fallback(targets, nowMs, owner);
       }
     },
     forget(partition) {
       cache.forget(partition);
+      // The reset also covers what the fallback admitted here before it: nothing to write back.
+      void options.local.reset(partition, options.clock(), 0, { timeoutMs: options.deadlineMs });
     },
   };
 }

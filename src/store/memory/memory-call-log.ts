@@ -4,7 +4,7 @@
  * TTL included, so switching stores never changes a decision.
  */
 import type { Clock } from '../../clock.js';
-import { partitionId, type AppendResult, type CallLog, type LogState, type PartitionKey, type StoreCallOptions } from '../../engine/call-log.js';
+import { partitionId, type AppendResult, type LocalCallLog, type LogState, type PartitionKey, type StoreCallOptions } from '../../engine/call-log.js';
 import type { PendingCall, PendingCalls } from '../../engine/write-back.js';
 
 interface Call {
@@ -21,13 +21,17 @@ interface Partition {
   calls: Call[];
 }
 
-export class MemoryCallLog implements CallLog, PendingCalls {
+export class MemoryCallLog implements LocalCallLog, PendingCalls {
   private readonly partitions = new Map<string, Partition>();
   private nextId = 0;
 
   constructor(private readonly clock: Clock) {}
 
   async read(partition: PartitionKey, sinceMs: number, limit: number, _options?: StoreCallOptions): Promise<LogState> {
+    return this.readNow(partition, sinceMs, limit);
+  }
+
+  readNow(partition: PartitionKey, sinceMs: number, limit: number): LogState {
     const p = this.live(partitionId(partition));
     if (!p) return { version: 0, callsMs: [] };
     const callsMs: number[] = [];
@@ -39,6 +43,10 @@ export class MemoryCallLog implements CallLog, PendingCalls {
   }
 
   async append(partition: PartitionKey, expectedVersion: number, atMs: number, ttlSeconds: number, _options?: StoreCallOptions): Promise<AppendResult> {
+    return this.appendAt(partition, expectedVersion, atMs, ttlSeconds);
+  }
+
+  private appendAt(partition: PartitionKey, expectedVersion: number, atMs: number, ttlSeconds: number): AppendResult {
     const id = partitionId(partition);
     const p = this.live(id);
     if ((p?.version ?? 0) !== expectedVersion) return { applied: false };
@@ -53,7 +61,18 @@ export class MemoryCallLog implements CallLog, PendingCalls {
     return { applied: true, callId: call.id };
   }
 
+  appendNow(partition: PartitionKey, atMs: number, ttlSeconds: number): string {
+    const version = this.live(partitionId(partition))?.version ?? 0;
+    const result = this.appendAt(partition, version, atMs, ttlSeconds);
+    if (!result.applied) throw new Error('unreachable: append at the current version');
+    return result.callId;
+  }
+
   async remove(partition: PartitionKey, callId: string, _ttlSeconds?: number, _options?: StoreCallOptions): Promise<void> {
+    this.removeNow(partition, callId);
+  }
+
+  removeNow(partition: PartitionKey, callId: string): void {
     const p = this.live(partitionId(partition));
     if (!p) return;
     p.calls = p.calls.filter((call) => call.id !== callId);

@@ -28,10 +28,12 @@ describe('the local fallback under overload', () => {
     store.fault = 'hang';
     const verdicts = [];
     for (let i = 0; i < 3; i++) verdicts.push(await throttle.check([target]));
+    // The fifth call is admitted by the fallback; after it, what this instance knows (four calls
+    // confirmed, one of its own) fills the window, so the denials wait for no deadline.
     expect(verdicts.map((v) => [v.via, v.admitted])).toEqual([
       ['local', true],
-      ['local', false],
-      ['local', false],
+      ['cache', false],
+      ['cache', false],
     ]);
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../../src/clock.js';
 import { PartitionCache } from '../../../src/engine/partition-cache.js';
 import { createThrottle } from '../../../src/engine/throttle.js';
+import { writeBack } from '../../../src/engine/write-back.js';
 import { MemoryCallLog } from '../../../src/store/memory/memory-call-log.js';
 import { FaultyCallLog } from '../../support/faulty-call-log.js';
 import { testRule } from '../../support/rules.js';
@@ -109,11 +110,29 @@ describe('createThrottle with its partition cache', () => {
     expect(await throttle.check([target])).toMatchObject({ via: 'store', admitted: true });
   });
 
-  it('never remembers what the local fallback decided (Cassandra might not deny it)', async () => {
+  it('keeps what the local fallback admitted out of the cache, but counts it until it is written back', async () => {
+    const clock = createManualClock(T0);
+    const shared = new MemoryCallLog(clock);
+    const store = new FaultyCallLog(shared);
+    const local = new MemoryCallLog(clock);
+    const cache = new PartitionCache();
+    const throttle = createThrottle({ store, local, clock, deadlineMs: 100, cache });
+    store.fault = 'fail';
+    for (let i = 0; i < 2; i++) expect(await throttle.check([target])).toMatchObject({ via: 'local', admitted: true });
+    expect(cache.get(p, T0)).toBeUndefined(); // Cassandra has not confirmed these
+    store.fault = 'none';
+    expect(await throttle.check([target])).toMatchObject({ via: 'cache', admitted: false });
+    await writeBack(local, shared, T0, 100);
+    expect(local.pending()).toEqual([]);
+    expect(await throttle.check([target])).toMatchObject({ via: 'store', admitted: false });
+  });
+
+  it('forgets what the local fallback admitted when an operator resets the partition', async () => {
     const { throttle, store } = setup();
     store.fault = 'fail';
-    for (let i = 0; i < 3; i++) await throttle.check([target]);
+    for (let i = 0; i < 2; i++) await throttle.check([target]);
     store.fault = 'none';
+    throttle.forget(p);
     expect(await throttle.check([target])).toMatchObject({ via: 'store', admitted: true });
   });
 });
