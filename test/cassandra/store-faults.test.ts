@@ -7,7 +7,7 @@ import { consistencyLevel } from '../../src/store/cassandra/client-options.js';
 import { connectTestClient, TEST_CONTACT_POINT, TEST_KEYSPACE, testCallLog, uniqueId } from '../support/cassandra.js';
 import { testRule } from '../support/rules.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { jsonOf, postJson, startTestApp } from '../support/test-app.js';
+import { jsonOf, postJson, signupStatuses, startTestApp } from '../support/test-app.js';
 
 /**
  * Cassandra stopped or slow, seen through a proxy in front of the shared node: every decision
@@ -56,11 +56,7 @@ async function firstStatusWithin(ms: number, attempt: () => Promise<Response>): 
   }
 }
 
-const statusesOf = async (url: string, n: number, phone: string) => {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push((await postJson(`${url}/v1/signup`, { phone })).status);
-  return out;
-};
+const statusesOf = (url: string, n: number, phone: string) => signupStatuses(url, Array(n).fill({ phone }));
 
 describe.each([
   ['stopped (connections cut and refused)', 'refuse'],

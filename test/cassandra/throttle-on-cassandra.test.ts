@@ -9,7 +9,7 @@ import { CassandraResetFeed } from '../../src/store/cassandra/cassandra-reset-fe
 import { pollResets } from '../../src/jobs/poll-resets.js';
 import { connectTestClient, TEST_KEYSPACE, testCallLog, uniqueId } from '../support/cassandra.js';
 import { testRule } from '../support/rules.js';
-import { jsonOf, postJson, startTestApp, TEST_HASHER } from '../support/test-app.js';
+import { jsonOf, postJson, signupStatuses, startTestApp, TEST_HASHER } from '../support/test-app.js';
 
 const clients: cassandra.Client[] = [];
 let client: cassandra.Client;
@@ -161,9 +161,7 @@ describe('an operator reset across instances', () => {
     const feedB = feedOf(ownB);
     const b = await startTestApp({ rules: [rule], clock: systemClock, callLog: testCallLog(ownB), resetFeed: feedB });
     const phone = freshPhone();
-    const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await postJson(`${b.url}/v1/signup`, { phone })).status);
-    expect(statuses).toEqual([201, 201, 429, 429]);
+    expect(await signupStatuses(b.url, Array(4).fill({ phone }))).toEqual([201, 201, 429, 429]);
     await feedB.poll(systemClock()); // B has caught up with the feed before the reset
 
     const reset = await postJson(`${a.url}/v1/admin/limits/reset`, { rule: rule.id, key: phone }, { authorization: `Bearer ${token}` });

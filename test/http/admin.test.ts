@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseRules } from '../../src/rules/parse-rules.js';
-import { jsonOf, postJson, startTestApp, TEST_HASHER } from '../support/test-app.js';
+import { jsonOf, postJson, signupStatuses, startTestApp, TEST_HASHER } from '../support/test-app.js';
 
 const shipped = parseRules('rules/signup.json', JSON.parse(readFileSync('rules/signup.json', 'utf8')));
 const TOKEN = 'admin-token-for-tests-0123456789';
@@ -54,9 +54,7 @@ describe('admin routes', () => {
     const response = await postJson(`${app.url}/v1/admin/limits/reset`, { rule: 'signup-per-phone', key: '415-555-1212' }, auth);
     expect(response.status).toBe(200);
     expect(await jsonOf(response)).toMatchObject({ rule: 'signup-per-phone', partitions: [TEST_HASHER.hash('+14155551212')] });
-    const statuses = [];
-    for (let i = 0; i < 6; i++) statuses.push((await postJson(`${app.url}/v1/signup`, { phone: '+14155551212' })).status);
-    expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
+    expect(await signupStatuses(app.url, Array(6).fill({ phone: '+14155551212' }))).toEqual([201, 201, 201, 201, 201, 429]);
   });
 
   it.each<[string, string, unknown, string]>([

@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { parseRules } from '../../src/rules/parse-rules.js';
 import { MemorySignupRepository } from '../../src/store/memory/memory-signup-repository.js';
 import { testRule } from '../support/rules.js';
-import { jsonOf, postJson, startTestApp, TEST_HASHER } from '../support/test-app.js';
+import { jsonOf, postJson, signupStatuses, startTestApp, TEST_HASHER } from '../support/test-app.js';
 
 const shipped = parseRules('rules/signup.json', JSON.parse(readFileSync('rules/signup.json', 'utf8')));
 const PHONE = '+14155551212';
@@ -118,17 +118,13 @@ describe('client addresses that could dodge an "ip" rule', () => {
 
   it('ignores a rotating X-Forwarded-For when no proxy is trusted', async () => {
     const app = await startTestApp({ rules: [ipRule] });
-    const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await postJson(`${app.url}/v1/signup`, { phone: PHONE }, { 'x-forwarded-for': `198.51.100.${i}` })).status);
+    const statuses = await signupStatuses(app.url, Array(4).fill({ phone: PHONE }), (i) => ({ 'x-forwarded-for': `198.51.100.${i}` }));
     expect(statuses).toEqual([201, 201, 429, 429]);
   });
 
   it('with one trusted proxy, counts the address it saw, whatever the client prepends', async () => {
     const app = await startTestApp({ rules: [ipRule], clientAddress: { trustProxyHops: 1, ipv6PrefixLength: 64 } });
-    const statuses = [];
-    for (let i = 0; i < 4; i++) {
-      statuses.push((await postJson(`${app.url}/v1/signup`, { phone: PHONE }, { 'x-forwarded-for': `10.9.9.${i}, 203.0.113.50` })).status);
-    }
+    const statuses = await signupStatuses(app.url, Array(4).fill({ phone: PHONE }), (i) => ({ 'x-forwarded-for': `10.9.9.${i}, 203.0.113.50` }));
     expect(statuses).toEqual([201, 201, 429, 429]);
     expect((await postJson(`${app.url}/v1/signup`, { phone: PHONE }, { 'x-forwarded-for': '203.0.113.51' })).status).toBe(201);
   });

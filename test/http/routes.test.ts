@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FaultyCallLog } from '../support/faulty-call-log.js';
 import { testRule } from '../support/rules.js';
-import { jsonOf, postJson, startTestApp } from '../support/test-app.js';
+import { jsonOf, postJson, signupStatuses, startTestApp } from '../support/test-app.js';
 import { MemoryCallLog } from '../../src/store/memory/memory-call-log.js';
 import { createManualClock } from '../../src/clock.js';
 
@@ -54,9 +54,7 @@ describe('rule options through HTTP', () => {
 
   it('does not count a request without the key by default', async () => {
     const app = await startTestApp({ rules: [testRule('r', [[1, '1h']], { key: 'body.email', normalize: 'email' })] });
-    const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await postJson(`${app.url}/v1/signup`, { phone: '+14155551212' })).status);
-    expect(statuses).toEqual([201, 201, 201]);
+    expect(await signupStatuses(app.url, Array(3).fill({ phone: '+14155551212' }))).toEqual([201, 201, 201]);
   });
 
   it('answers 503 THROTTLE_UNAVAILABLE when the store is down and the rule says onStoreError: deny', async () => {
@@ -75,9 +73,7 @@ describe('rule options through HTTP', () => {
     const store = new FaultyCallLog(new MemoryCallLog(clock));
     store.fault = 'hang';
     const app = await startTestApp({ rules: [testRule('r', [[2, '1h']], { onStoreError: 'local' })], callLog: store, clock, deadlineMs: 50 });
-    const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await postJson(`${app.url}/v1/signup`, { phone: '+14155551212' })).status);
-    expect(statuses).toEqual([201, 201, 429]);
+    expect(await signupStatuses(app.url, Array(3).fill({ phone: '+14155551212' }))).toEqual([201, 201, 429]);
   });
 
   it('uses the rule\'s own status, code and message', async () => {

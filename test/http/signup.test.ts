@@ -4,7 +4,7 @@ import { parseRules } from '../../src/rules/parse-rules.js';
 import { MemorySignupRepository } from '../../src/store/memory/memory-signup-repository.js';
 import { TollgateError } from '../../src/errors.js';
 import { pino } from 'pino';
-import { jsonOf, postJson, startTestApp, TEST_HASHER } from '../support/test-app.js';
+import { jsonOf, postJson, signupStatuses, startTestApp, TEST_HASHER } from '../support/test-app.js';
 
 const shipped = parseRules('rules/signup.json', JSON.parse(readFileSync('rules/signup.json', 'utf8')));
 
@@ -42,17 +42,13 @@ describe('POST /v1/signup with the shipped rules', () => {
   it('counts every spelling of one phone number against the same limit', async () => {
     const app = await startTestApp({ rules: shipped });
     const spellings = ['+14155551212', '+1 (415) 555-1212', '415-555-1212', '(415) 555 1212', '＋１ ４１５ ５５５ １２１２', '415.555.1212'];
-    const statuses = [];
-    for (const phone of spellings) statuses.push((await postJson(`${app.url}/v1/signup`, { phone })).status);
-    expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
+    expect(await signupStatuses(app.url, spellings.map((phone) => ({ phone })))).toEqual([201, 201, 201, 201, 201, 429]);
   });
 
   it('counts plus-tagged and re-cased emails against the same limit', async () => {
     const app = await startTestApp({ rules: shipped });
     const emails = ['alice@example.com', 'Alice+1@Example.com', 'alice+2@example.com', ' ALICE@EXAMPLE.COM ', 'alice+x@example.com.', 'alice+y@example.com'];
-    const statuses = [];
-    for (const email of emails) statuses.push((await postJson(`${app.url}/v1/signup`, { email })).status);
-    expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
+    expect(await signupStatuses(app.url, emails.map((email) => ({ email })))).toEqual([201, 201, 201, 201, 201, 429]);
   });
 
   it('keeps the plus-tag in the stored email (it is the user\'s real address)', async () => {
@@ -147,9 +143,7 @@ describe('POST /v1/signup while the signups store does not answer', () => {
     };
     const app = await startTestApp({ rules: [], signups, logger });
     const clock = app.clock as unknown as { advance(ms: number): void };
-    const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await postJson(`${app.url}/v1/signup`, { phone: `+1415555016${i}` })).status);
-    expect(statuses).toEqual([503, 503, 503]);
+    expect(await signupStatuses(app.url, [0, 1, 2].map((i) => ({ phone: `+1415555016${i}` })))).toEqual([503, 503, 503]);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 40, suppressed: 0, path: '/v1/signup', err: { message: 'no host available' } });
     clock.advance(10_000);

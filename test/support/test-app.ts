@@ -110,6 +110,16 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
   });
 }
 
+/**
+ * The statuses of signups sent one after another (so their order is the order of decisions): one
+ * per body, each with the headers `headersFor` gives its index.
+ */
+export async function signupStatuses(baseUrl: string, bodies: readonly unknown[], headersFor: (i: number) => Record<string, string> = () => ({})): Promise<number[]> {
+  const statuses: number[] = [];
+  for (const [i, body] of bodies.entries()) statuses.push((await postJson(`${baseUrl}/v1/signup`, body, headersFor(i))).status);
+  return statuses;
+}
+
 /** The parsed JSON body of a response, untyped for assertions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function jsonOf(response: Response): Promise<any> {
