@@ -56,7 +56,9 @@ export class TollgateError extends Error {
   readonly expose = true;
 
   constructor(code: ErrorCode, message: string, options: TollgateErrorOptions = {}) {
+    const restoreStacks = withoutStackFor(code);
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    restoreStacks();
     this.name = 'TollgateError';
     this.code = code;
     this.status = options.status ?? defaultStatus[code];
@@ -65,6 +67,20 @@ export class TollgateError extends Error {
     this.details = options.details ?? {};
     this.headers = options.headers ?? {};
   }
+}
+
+/**
+ * A refusal over a limit is an answer, not a fault: nobody reads its stack, and capturing one
+ * (V8 walks every frame of the Koa middleware chain) was the largest item of tollgate's own code
+ * in a CPU profile of the denied path (about 6% of all samples). Other codes keep their stacks.
+ */
+function withoutStackFor(code: ErrorCode): () => void {
+  if (code !== 'REQUEST_LIMIT_REACHED') return () => {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  return () => {
+    Error.stackTraceLimit = limit;
+  };
 }
 
 export function invalidRequest(field: string, message: string): TollgateError {
