@@ -34,3 +34,23 @@ describe('isPhoneRegion', () => {
     expect(isPhoneRegion(region)).toBe(known);
   });
 });
+
+describe('toE164 on repeated input (the memo)', () => {
+  it('gives a repeated number the same answer as the first time, per region', () => {
+    expect(toE164('020 7946 0958', 'GB')).toEqual({ ok: true, value: '+442079460958' });
+    expect(toE164('020 7946 0958', 'GB')).toEqual({ ok: true, value: '+442079460958' });
+    // Same text, other default region: another entry, another answer.
+    expect(toE164('020 7946 0958', 'US').ok).toBe(false);
+    expect(toE164('020 7946 0958', 'US').ok).toBe(false);
+  });
+
+  it('keeps answering correctly past its bound, and for input too long to keep', () => {
+    for (let i = 0; i < 10_050; i++) {
+      const national = String(2_025_550_000 + i);
+      expect(toE164(national, 'US')).toEqual({ ok: true, value: `+1${national}` });
+    }
+    expect(toE164('415-555-1212', 'US')).toEqual({ ok: true, value: '+14155551212' });
+    const long = `+1 415 555 1212${' '.repeat(80)}`;
+    expect(toE164(long, 'US')).toEqual({ ok: true, value: '+14155551212' });
+  });
+});
