@@ -22,6 +22,7 @@ export interface LogState {
 }
 
 export type AppendResult = { applied: true; callId: string } | { applied: false };
+export type AppendManyResult = { applied: true; callIds: string[] } | { applied: false };
 
 export interface StoreCallOptions {
   /** Give up on the store after this long (the decision deadline that remains). */
@@ -36,6 +37,12 @@ export interface CallLog {
    * still at `expectedVersion`; the version then becomes expectedVersion + 1.
    */
   append(partition: PartitionKey, expectedVersion: number, atMs: number, ttlSeconds: number, options: StoreCallOptions): Promise<AppendResult>;
+  /**
+   * Records several admitted calls (at least one) with one compare-and-set: all land or none,
+   * and the version moves on by one. Lets a queue of decisions on one hot partition cost one
+   * round instead of one each (engine/admit-group.ts). Call ids in the order of `atMs`.
+   */
+  appendMany(partition: PartitionKey, expectedVersion: number, atMs: readonly number[], ttlSeconds: number, options: StoreCallOptions): Promise<AppendManyResult>;
   /**
    * Takes back a call appended by a decision that another rule then denied. Moves the version on,
    * like every change of content, so that a version always names one set of calls (instances

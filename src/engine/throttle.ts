@@ -1,6 +1,8 @@
 /**
  * createThrottle: the decision for one request, bounded in time, with the failure behaviour each
- * rule asks for. The store path is admit() behind per-partition local queues; if the store fails
+ * rule asks for. The store path is admit() behind per-partition local queues, or, for a request
+ * on one partition, a group of the requests queued there decided with one compare-and-set
+ * (engine/partition-groups.ts: a hot key's burst then ends well within the deadline); if the store fails
  * or the deadline passes, each rule's onStoreError decides:
  *   deny  -> refuse the request (503 THROTTLE_UNAVAILABLE),
  *   allow -> let it through uncounted,
@@ -20,6 +22,7 @@ import { admit, type StateSlot, type Target, type TargetDecision } from './admit
 import { decide, readPlan, ttlSecondsFor } from './decide.js';
 import { KeyedLock, type Lease } from './keyed-lock.js';
 import { PartitionCache } from './partition-cache.js';
+import { PartitionGroups, untilAborted, type GroupMember } from './partition-groups.js';
 import { UnsettledAppends } from './unsettled-appends.js';
 
 /** Which path decided: the shared store, what this instance already knows (a denial: 'cache'), or the onStoreError fallback named. */
@@ -88,20 +91,43 @@ export function createThrottle(options: ThrottleOptions): Throttle {
     return options.local.readNow(target.partition, nowMs - windowMs, count).callsMs;
   }
 
-  /** Claims an append before it is sent; its answer settles the claim and tells the cache. */
-  function claim(target: Target, nowMs: number, owner: Owner) {
-    unsettled.add(target.rule, target.partition, owner, nowMs);
+  /** Claims the appends of `members` (decisions) before they are sent; the answer settles them and tells the cache. */
+  function claim(target: Target, members: readonly GroupMember[]) {
+    for (const { owner, nowMs } of members) unsettled.add(target.rule, target.partition, owner, nowMs);
     return (landed: LogState | undefined) => {
-      unsettled.drop(target.partition, owner);
+      for (const { owner } of members) unsettled.drop(target.partition, owner);
       if (!landed) return;
-      unsettled.settleAllBut(target.partition, owner);
-      const known = cache.get(target.partition, nowMs);
+      unsettled.settleAllBut(target.partition, members[0]!.owner);
+      const known = cache.get(target.partition, members[0]!.nowMs);
       if (!known || known.version < landed.version) cache.set(target.rule, target.partition, landed);
       // Admitted by the fallback after its deadline, and the append it had sent landed after
       // all: the store counts it now, so the local copy goes (written back, it would count twice).
-      const localCall = owner.localCalls?.get(partitionId(target.partition));
-      if (localCall !== undefined) options.local.removeNow(target.partition, localCall);
+      for (const { owner } of members) {
+        const localCall = (owner as Owner).localCalls?.get(partitionId(target.partition));
+        if (localCall !== undefined) options.local.removeNow(target.partition, localCall);
+      }
     };
+  }
+
+  const groups = new PartitionGroups({
+    store: options.store,
+    lock,
+    cache,
+    deadlineMs: options.deadlineMs,
+    deadlineError: () => new DeadlineExceeded(options.deadlineMs),
+    guessNew: () => newShare >= 0.5,
+    onUnknown,
+    localCallsMs,
+    claim,
+  });
+
+  /** A request on one partition joins that partition's group (one compare-and-set for many). */
+  async function viaGroup(targets: readonly Target[], nowMs: number, owner: Owner): Promise<Verdict> {
+    const target = targets[0]!;
+    const grouped = groups.decide(target, { nowMs, owner });
+    if (!grouped) return viaStore(targets, nowMs, owner);
+    const { decision, callsMs } = await grouped;
+    return { admitted: decision.allowed, decisions: [{ target, decision, callsMs }], via: 'store' };
   }
 
   async function viaStore(targets: readonly Target[], nowMs: number, owner: Owner): Promise<Verdict> {
@@ -123,7 +149,7 @@ export function createThrottle(options: ThrottleOptions): Throttle {
           guessNew: newShare >= 0.5,
           onUnknown,
           extraCallsMs: (i) => localCallsMs(targets[i]!, nowMs),
-          onSend: (i) => claim(targets[i]!, nowMs, owner),
+          onSend: (i) => claim(targets[i]!, [{ nowMs, owner }]),
         }),
         controller.signal,
       );
@@ -198,7 +224,9 @@ export function createThrottle(options: ThrottleOptions): Throttle {
       if (cached) return cached;
       const owner: Owner = {};
       try {
-        return await viaStore(targets, nowMs, owner);
+        // Key rotation needs admit()'s read of two partitions; several targets need its take-back.
+        const single = targets.length === 1 && !targets[0]!.previous;
+        return await (single ? viaGroup(targets, nowMs, owner) : viaStore(targets, nowMs, owner));
       } catch (error) {
         options.onStoreError?.(error, targets);
         return fallback(targets, nowMs, owner);
@@ -210,14 +238,4 @@ export function createThrottle(options: ThrottleOptions): Throttle {
       void options.local.reset(partition, options.clock(), 0, { timeoutMs: options.deadlineMs });
     },
   };
-}
-
-/** Settles with the promise, or rejects as soon as the signal aborts (the work is abandoned). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

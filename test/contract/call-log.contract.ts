@@ -78,6 +78,27 @@ export function callLogContract(name: string, harness: () => CallLogHarness): vo
       expect(state.callsMs).toHaveLength(1);
     });
 
+    it('appends several calls with one compare-and-set: all land, the version moves on by one', async () => {
+      const { log } = harness();
+      const p = fresh();
+      await log.append(p, 0, T0, 3_600, opts);
+      const result = await log.appendMany(p, 1, [T0 + 1, T0 + 2, T0 + 2], 3_600, opts);
+      if (!result.applied) throw new Error('appendMany refused');
+      expect(new Set(result.callIds).size).toBe(3);
+      expect(await log.read(p, 0, 10, opts)).toEqual({ version: 2, callsMs: [T0 + 2, T0 + 2, T0 + 1, T0] });
+      // Each call id names one call: removing the middle one leaves the others.
+      await log.remove(p, result.callIds[0]!, 3_600, opts);
+      expect((await log.read(p, 0, 10, opts)).callsMs).toEqual([T0 + 2, T0 + 2, T0]);
+    });
+
+    it('writes none of several calls on a stale version', async () => {
+      const { log } = harness();
+      const p = fresh();
+      await log.append(p, 0, T0, 3_600, opts);
+      expect(await log.appendMany(p, 0, [T0 + 1, T0 + 2], 3_600, opts)).toEqual({ applied: false });
+      expect(await log.read(p, 0, 10, opts)).toEqual({ version: 1, callsMs: [T0] });
+    });
+
     it('removes a call it appended, moving the version on (a version names one set of calls)', async () => {
       const { log } = harness();
       const p = fresh();

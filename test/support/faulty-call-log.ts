@@ -12,6 +12,7 @@ export class FaultyCallLog implements CallLog {
 
   read: CallLog['read'] = (...args) => this.run(() => this.inner.read(...args));
   append: CallLog['append'] = (...args) => this.run(() => this.inner.append(...args));
+  appendMany: CallLog['appendMany'] = (...args) => this.run(() => this.inner.appendMany(...args));
   remove: CallLog['remove'] = (...args) => this.run(() => this.inner.remove(...args));
   reset: CallLog['reset'] = (...args) => this.run(() => this.inner.reset(...args));
 

@@ -2,14 +2,14 @@
  * The Cassandra CallLog: the design notes' calls table, made exact under concurrency.
  * read   = one bounded slice (newest `limit` rows) with the static version and reset marker,
  *          prepared, at the configured consistency (LOCAL_QUORUM);
- * append = one conditional batch on the partition: INSERT the call, UPDATE seq IF seq = read;
+ * append = one conditional batch on the partition: INSERT the call(s), UPDATE seq IF seq = read;
  * remove = the same batch shape with a DELETE, and reset = a conditional UPDATE of reset_at:
  *          both move seq on, so a version always names one set of calls, and both are Paxos
  *          writes, so they are ordered with the admissions they follow.
  * The client is built by main.ts and handed in.
  */
 import cassandra from 'cassandra-driver';
-import type { AppendResult, CallLog, LogState, PartitionKey, StoreCallOptions } from '../../engine/call-log.js';
+import type { AppendManyResult, AppendResult, CallLog, LogState, PartitionKey, StoreCallOptions } from '../../engine/call-log.js';
 
 const { types } = cassandra;
 type Statement = { query: string; params: unknown[] };
@@ -70,15 +70,22 @@ export class CassandraCallLog implements CallLog {
   }
 
   async append(partition: PartitionKey, expectedVersion: number, atMs: number, ttlSeconds: number, options: StoreCallOptions): Promise<AppendResult> {
-    const time = types.TimeUuid.fromDate(new Date(atMs));
+    const result = await this.appendMany(partition, expectedVersion, [atMs], ttlSeconds, options);
+    return result.applied ? { applied: true, callId: result.callIds[0]! } : result;
+  }
+
+  async appendMany(partition: PartitionKey, expectedVersion: number, atMs: readonly number[], ttlSeconds: number, options: StoreCallOptions): Promise<AppendManyResult> {
+    if (atMs.length === 0) throw new RangeError('appendMany needs at least one call');
+    // Distinct TimeUuids even for calls in the same millisecond (the driver varies the ticks).
+    const times = atMs.map((ms) => types.TimeUuid.fromDate(new Date(ms)));
     const applied = await this.conditionalBatch(
       [
-        { query: this.insertQuery, params: [partition.caller, partition.api, time, ttlSeconds] },
+        ...times.map((time) => ({ query: this.insertQuery, params: [partition.caller, partition.api, time, ttlSeconds] })),
         { query: this.bumpQuery, params: [ttlSeconds, ...this.versionParams(partition, expectedVersion)] },
       ],
       options,
     );
-    return applied ? { applied: true, callId: time.toString() } : { applied: false };
+    return applied ? { applied: true, callIds: times.map((time) => time.toString()) } : { applied: false };
   }
 
   async remove(partition: PartitionKey, callId: string, ttlSeconds: number, options: StoreCallOptions): Promise<void> {

@@ -4,7 +4,7 @@
  * TTL included, so switching stores never changes a decision.
  */
 import type { Clock } from '../../clock.js';
-import { partitionId, type AppendResult, type LocalCallLog, type LogState, type PartitionKey, type StoreCallOptions } from '../../engine/call-log.js';
+import { partitionId, type AppendManyResult, type AppendResult, type LocalCallLog, type LogState, type PartitionKey, type StoreCallOptions } from '../../engine/call-log.js';
 import type { PendingCall, PendingCalls } from '../../engine/write-back.js';
 
 interface Call {
@@ -43,29 +43,38 @@ export class MemoryCallLog implements LocalCallLog, PendingCalls {
   }
 
   async append(partition: PartitionKey, expectedVersion: number, atMs: number, ttlSeconds: number, _options?: StoreCallOptions): Promise<AppendResult> {
+    const result = this.appendAt(partition, expectedVersion, [atMs], ttlSeconds);
+    return result.applied ? { applied: true, callId: result.callIds[0]! } : result;
+  }
+
+  async appendMany(partition: PartitionKey, expectedVersion: number, atMs: readonly number[], ttlSeconds: number, _options?: StoreCallOptions): Promise<AppendManyResult> {
+    if (atMs.length === 0) throw new RangeError('appendMany needs at least one call');
     return this.appendAt(partition, expectedVersion, atMs, ttlSeconds);
   }
 
-  private appendAt(partition: PartitionKey, expectedVersion: number, atMs: number, ttlSeconds: number): AppendResult {
+  private appendAt(partition: PartitionKey, expectedVersion: number, atMs: readonly number[], ttlSeconds: number): AppendManyResult {
     const id = partitionId(partition);
     const p = this.live(id);
     if ((p?.version ?? 0) !== expectedVersion) return { applied: false };
     const expiresAtMs = this.clock() + ttlSeconds * 1000;
-    const call = { id: `${atMs}-${this.nextId++}`, atMs, expiresAtMs };
     const calls = p ? p.calls : [];
-    // Keep newest first; appends are nearly always the newest, so this is a short scan.
-    let at = 0;
-    while (at < calls.length && calls[at]!.atMs > atMs) at++;
-    calls.splice(at, 0, call);
+    const callIds = atMs.map((ms) => {
+      const call = { id: `${ms}-${this.nextId++}`, atMs: ms, expiresAtMs };
+      // Keep newest first; appends are nearly always the newest, so this is a short scan.
+      let at = 0;
+      while (at < calls.length && calls[at]!.atMs > ms) at++;
+      calls.splice(at, 0, call);
+      return call.id;
+    });
     this.partitions.set(id, { key: { caller: partition.caller, api: partition.api }, version: expectedVersion + 1, expiresAtMs, calls });
-    return { applied: true, callId: call.id };
+    return { applied: true, callIds };
   }
 
   appendNow(partition: PartitionKey, atMs: number, ttlSeconds: number): string {
     const version = this.live(partitionId(partition))?.version ?? 0;
-    const result = this.appendAt(partition, version, atMs, ttlSeconds);
+    const result = this.appendAt(partition, version, [atMs], ttlSeconds);
     if (!result.applied) throw new Error('unreachable: append at the current version');
-    return result.callId;
+    return result.callIds[0]!;
   }
 
   async remove(partition: PartitionKey, callId: string, _ttlSeconds?: number, _options?: StoreCallOptions): Promise<void> {

@@ -38,9 +38,10 @@ describe('the local fallback under overload', () => {
   });
 
   it('admits no more than the limit when a burst outlasts the deadline (store and fallback together)', async () => {
+    // 25 ms a store call: the group's third compare-and-set is still out when every deadline passes.
     const { store, throttle } = setup(60);
     store.fault = 'slow';
-    store.delayMs = 2;
+    store.delayMs = 25;
     const target = { rule: testRule('r', [[100, '1h']], { onStoreError: 'local' }), partition: { caller: 'k', api: 'r' } };
     const verdicts = await Promise.all(Array.from({ length: 200 }, () => throttle.check([target])));
     const viaStore = verdicts.filter((v) => v.via === 'store' && v.admitted).length;
