@@ -68,6 +68,8 @@ export class PartitionGroups {
   decide(target: Target, member: GroupMember): Promise<MemberDecision> | undefined {
     const id = partitionId(target.partition);
     let group = this.open.get(id);
+    // A group whose members all left is being torn down: start a fresh one instead of joining it.
+    if (group?.controller.signal.aborted) group = undefined;
     if (group && group.rule !== target.rule) return undefined;
     if (!group) {
       group = { rule: target.rule, members: [], controller: new AbortController() };
