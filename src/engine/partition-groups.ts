@@ -33,7 +33,7 @@ export interface PartitionGroupsOptions {
   deadlineError: () => Error;
   guessNew: () => boolean;
   onUnknown: (wasNew: boolean) => void;
-  /** This instance's fallback calls for the target since `sinceNowMs` minus its window. */
+  /** This instance's fallback calls for the target, not yet written back, within its window before `nowMs`. */
   localCallsMs: (target: Target, nowMs: number) => readonly number[];
   /** Registers the appends of `members` before they are sent; returns what settles them. */
   claim: (target: Target, members: readonly GroupMember[]) => (landed: LogState | undefined) => void;

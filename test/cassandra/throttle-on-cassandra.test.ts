@@ -1,7 +1,8 @@
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import { createThrottle } from '../../src/engine/throttle.js';
+import { createThrottle, type Throttle } from '../../src/engine/throttle.js';
+import type { Rule } from '../../src/rules/rule.js';
 import { CassandraSignupRepository } from '../../src/store/cassandra/cassandra-signup-repository.js';
 import { consistencyLevel } from '../../src/store/cassandra/client-options.js';
 import { MemoryCallLog } from '../../src/store/memory/memory-call-log.js';
@@ -27,6 +28,20 @@ async function instance(rules: ReturnType<typeof testRule>[]) {
   clients.push(own);
   return startTestApp({ rules, clock: systemClock, callLog: testCallLog(own), deadlineMs: 10_000 });
 }
+
+/** `n` engine instances, each with its own driver connection and in-process queues and groups. */
+const throttles = (n: number) =>
+  Promise.all(
+    Array.from({ length: n }, async () => {
+      const own = await connectTestClient();
+      clients.push(own);
+      return createThrottle({ store: testCallLog(own), local: new MemoryCallLog(systemClock), clock: systemClock, deadlineMs: 20_000 });
+    }),
+  );
+
+/** `count` simultaneous decisions for one caller, dealt round-robin over the instances. */
+const burst = (instances: Throttle[], count: number, rule: Rule, caller: string) =>
+  Promise.all(Array.from({ length: count }, (_, i) => instances[i % instances.length]!.check([{ rule, partition: { caller, api: rule.id } }])));
 
 /** Rows of a partition; `key` is the raw key, `hashed: false` for callers given to the engine directly. */
 const rowsOf = async (key: string, api: string, hashed = true) =>
@@ -61,20 +76,24 @@ describe('the throttle on a real Cassandra node', () => {
 
   it('admits exactly 10 of 200 simultaneous decisions made by four instances', async () => {
     const rule = testRule(uniqueId('four'), [[10, '1h']]);
-    const throttles = await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        const own = await connectTestClient();
-        clients.push(own);
-        return createThrottle({ store: testCallLog(own), local: new MemoryCallLog(systemClock), clock: systemClock, deadlineMs: 20_000 });
-      }),
-    );
     const caller = uniqueId('caller');
-    const verdicts = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => throttles[i % 4]!.check([{ rule, partition: { caller, api: rule.id } }])),
-    );
+    const verdicts = await burst(await throttles(4), 200, rule, caller);
     expect(verdicts.every((v) => v.via === 'store')).toBe(true);
     expect(verdicts.filter((v) => v.admitted)).toHaveLength(10);
     expect(await rowsOf(caller, rule.id, false)).toBe(10);
+  });
+
+  it('admits exactly 60 of 150 made by two instances, several conditional batches of up to 25 rows each (group commit)', async () => {
+    const rule = testRule(uniqueId('group'), [[60, '1h']]);
+    const caller = uniqueId('caller');
+    const verdicts = await burst(await throttles(2), 150, rule, caller);
+    expect(verdicts.every((v) => v.via === 'store')).toBe(true);
+    expect(verdicts.filter((v) => v.admitted)).toHaveLength(60);
+    expect(await rowsOf(caller, rule.id, false)).toBe(60);
+    // Each admission's rows landed whole: the version moved once per batch, far fewer than 60 times.
+    const seq = (await client.execute(`SELECT seq FROM ${TEST_KEYSPACE}.calls WHERE caller = ? AND api = ? LIMIT 1`, [caller, rule.id], { prepare: true })).first();
+    expect(Number(seq?.get('seq'))).toBeGreaterThanOrEqual(60 / 25);
+    expect(Number(seq?.get('seq'))).toBeLessThan(60);
   });
 
   it('still holds the limit after the service restarts', async () => {
