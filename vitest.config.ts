@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { isControlConnectionRace } from './src/store/cassandra/driver-races.js';
 
 /**
  * Two projects: "unit" needs nothing but Node (pure core, HTTP through app.callback(), the
@@ -7,6 +8,9 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // The one driver race that main.ts also survives (src/store/cassandra/driver-races.ts): the
+    // fault suites provoke it by cutting the node's connections. Every other error still fails.
+    onUnhandledError: (error) => !isControlConnectionRace(error),
     projects: [
       {
         test: {

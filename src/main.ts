@@ -18,6 +18,7 @@ import type { Target } from './engine/admit.js';
 import { createSignup, type SignupRepository } from './domains/signup/signup.js';
 import { MemoryCallLog } from './store/memory/memory-call-log.js';
 import { MemorySignupRepository } from './store/memory/memory-signup-repository.js';
+import { isControlConnectionRace } from './store/cassandra/driver-races.js';
 import { CassandraCallLog } from './store/cassandra/cassandra-call-log.js';
 import { CassandraSignupRepository } from './store/cassandra/cassandra-signup-repository.js';
 import { migrate } from './store/cassandra/migrate.js';
@@ -54,6 +55,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = pino({ level: settings.logLevel, base: { service: 'tollgate' } });
+  // One known driver race must not end the process during a Cassandra fault; any other
+  // unhandled rejection still does, as Node's default would.
+  process.on('unhandledRejection', (reason) => {
+    if (isControlConnectionRace(reason)) return logger.warn({ err: reason }, 'cassandra-driver control connection race (NODEJS-681); the driver reconnects by itself');
+    logger.fatal({ err: reason }, 'unhandled rejection');
+    process.exit(1);
+  });
   if (settings.keySecretIsDevelopmentDefault) {
     logger.warn('KEY_SECRET is not set: throttle keys are hashed with the PUBLIC development secret. Set KEY_SECRET (32+ characters) before real traffic; NODE_ENV=production refuses to start without it.');
   }

@@ -93,11 +93,11 @@ export function createThrottle(options: ThrottleOptions): Throttle {
 
   /** Claims the appends of `members` (decisions) before they are sent; the answer settles them and tells the cache. */
   function claim(target: Target, members: readonly GroupMember[]) {
-    for (const { owner, nowMs } of members) unsettled.add(target.rule, target.partition, owner, nowMs);
+    const [sent] = members.map(({ owner, nowMs }) => unsettled.add(target.rule, target.partition, owner, nowMs));
     return (landed: LogState | undefined) => {
+      if (landed) unsettled.settleSentBefore(target.partition, sent!);
       for (const { owner } of members) unsettled.drop(target.partition, owner);
       if (!landed) return;
-      unsettled.settleAllBut(target.partition, members[0]!.owner);
       const known = cache.get(target.partition, members[0]!.nowMs);
       if (!known || known.version < landed.version) cache.set(target.rule, target.partition, landed);
       // Admitted by the fallback after its deadline, and the append it had sent landed after

@@ -8,8 +8,8 @@
  * Counting such appends as taken is what keeps the fallback from admitting one more than the
  * limit while they land (found by `npm run node-loss`: 6 of 50 under a limit of 5).
  *
- * A claim is dropped when its answer arrives, when a later append to the same partition lands
- * (the version moved past it, so the state then read says whether it landed), or when it leaves
+ * A claim is dropped when its answer arrives, when an append sent after it to the same partition
+ * lands (the version moved past it, so the state then read says whether it landed), or when it leaves
  * the rule's longest window. A decision never counts its own claims. Only this instance's
  * decisions use it; the PartitionCache stays what Cassandra confirmed, so it still denies only
  * what Cassandra would deny. Bounded: the least recently claimed partition goes first.
@@ -24,23 +24,28 @@ export type Owner = object;
 
 interface Claim {
   owner: Owner;
+  /** Order of sending, across partitions. */
+  seq: number;
   atMs: number;
   validUntilMs: number;
 }
 
 export class UnsettledAppends {
   private readonly claims = new Map<string, Claim[]>();
+  private nextSeq = 0;
 
   constructor(private readonly maxPartitions = DEFAULT_PARTITION_CACHE_ENTRIES) {}
 
-  /** `owner` is about to send an append of a call at `atMs` to `partition`. */
-  add(rule: Rule, partition: PartitionKey, owner: Owner, atMs: number): void {
+  /** `owner` is about to send an append of a call at `atMs` to `partition`; returns the claim's place in the order of sending. */
+  add(rule: Rule, partition: PartitionKey, owner: Owner, atMs: number): number {
+    const seq = this.nextSeq++;
     const id = partitionId(partition);
     const list = this.claims.get(id) ?? [];
     this.claims.delete(id);
-    list.push({ owner, atMs, validUntilMs: atMs + readPlan(rule.limits).windowMs });
+    list.push({ owner, seq, atMs, validUntilMs: atMs + readPlan(rule.limits).windowMs });
     this.claims.set(id, list);
     if (this.claims.size > this.maxPartitions) this.claims.delete(this.claims.keys().next().value!);
+    return seq;
   }
 
   /** The calls claimed on `partition` by decisions other than `except`, still inside their window. */
@@ -59,9 +64,14 @@ export class UnsettledAppends {
     this.keep(partition, (claim) => claim.owner !== owner);
   }
 
-  /** An append by `owner` landed: every other claim on `partition` is settled by the version it moved on. */
-  settleAllBut(partition: PartitionKey, owner: Owner): void {
-    this.keep(partition, (claim) => claim.owner === owner);
+  /**
+   * An append to `partition` sent as claim `seq` landed: the claims sent before it are settled by
+   * the version it moved on (each was decided on a version no newer than this one's, so it either
+   * landed first, and is in the state this append was decided on, or can no longer land). Claims
+   * sent after it stay: they may have been decided on the state it made.
+   */
+  settleSentBefore(partition: PartitionKey, seq: number): void {
+    this.keep(partition, (claim) => claim.seq >= seq);
   }
 
   /** Partitions with claims (for tests and metrics). */

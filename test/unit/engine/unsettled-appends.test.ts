@@ -19,17 +19,20 @@ describe('UnsettledAppends', () => {
     expect(claims.callsMs(q, T0 + 2)).toEqual([]);
   });
 
-  it('drops a claim when its answer comes, and the others when a later append lands', () => {
+  it('drops a claim when its answer comes, and those sent before an append that lands', () => {
     const claims = new UnsettledAppends();
-    const [a, b, c] = [{}, {}, {}];
+    const [a, b, c, d] = [{}, {}, {}, {}];
     claims.add(rule, p, a, T0);
-    claims.add(rule, p, b, T0);
-    claims.add(rule, p, c, T0);
+    claims.add(rule, p, b, T0 + 1);
+    const landed = claims.add(rule, p, c, T0 + 2);
+    claims.add(rule, p, d, T0 + 3);
     claims.drop(p, a);
-    expect(claims.callsMs(p, T0)).toHaveLength(2);
-    claims.settleAllBut(p, c);
-    expect(claims.callsMs(p, T0, c)).toEqual([]);
+    expect(claims.callsMs(p, T0)).toEqual([T0 + 1, T0 + 2, T0 + 3]);
+    // c landed: b, sent before it, is settled; d, sent after, may have been decided on c's state.
+    claims.settleSentBefore(p, landed);
+    expect(claims.callsMs(p, T0)).toEqual([T0 + 2, T0 + 3]);
     claims.drop(p, c);
+    claims.drop(p, d);
     expect(claims.size).toBe(0);
   });
 
