@@ -7,10 +7,15 @@ export type ErrorCode =
   | 'REQUEST_LIMIT_REACHED'
   | 'INVALID_REQUEST'
   | 'UNAUTHORIZED'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
+  | 'CALL_ENDED'
+  | 'CONFERENCE_ENDED'
+  | 'STATE_CONFLICT'
   | 'THROTTLE_UNAVAILABLE'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL';
@@ -19,10 +24,15 @@ const defaultStatus: Record<ErrorCode, number> = {
   REQUEST_LIMIT_REACHED: 429,
   INVALID_REQUEST: 400,
   UNAUTHORIZED: 401,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  CALL_ENDED: 409,
+  CONFERENCE_ENDED: 409,
+  STATE_CONFLICT: 409,
   THROTTLE_UNAVAILABLE: 503,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
@@ -85,4 +95,13 @@ function withoutStackFor(code: ErrorCode): () => void {
 
 export function invalidRequest(field: string, message: string): TollgateError {
   return new TollgateError('INVALID_REQUEST', message, { field });
+}
+
+export function notFound(what: string): TollgateError {
+  return new TollgateError('NOT_FOUND', `${what} not found`);
+}
+
+/** A store a handler needs did not answer (unreachable, quorum lost, too slow): retry, not a bug. */
+export function serviceUnavailable(what: string, cause: unknown): TollgateError {
+  return new TollgateError('SERVICE_UNAVAILABLE', `${what} cannot be reached right now; try again shortly.`, { headers: { 'Retry-After': '1' }, cause });
 }

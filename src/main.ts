@@ -10,40 +10,21 @@ import { logSampler } from './log-sampler.js';
 import { loadSettings, SettingsError, type CassandraSettings, type Settings } from './settings.js';
 import { loadRuleFiles } from './rules/load-rule-files.js';
 import { createRuleIndex, type RuleIndex } from './engine/rule-index.js';
-import { createKeyHasher } from './keys/key-hasher.js';
 import type { RuleSet } from './rules/rule.js';
-import { createThrottle } from './engine/throttle.js';
-import type { CallLog } from './engine/call-log.js';
 import type { Target } from './engine/admit.js';
-import { createSignup, type SignupRepository } from './domains/signup/signup.js';
-import { MemoryCallLog } from './store/memory/memory-call-log.js';
-import { MemorySignupRepository } from './store/memory/memory-signup-repository.js';
+import type { Stores } from './stores.js';
+import { composeApp } from './compose.js';
+import { memoryStores } from './store/memory/memory-stores.js';
+import { cassandraStores } from './store/cassandra/cassandra-stores.js';
 import { isControlConnectionRace } from './store/cassandra/driver-races.js';
-import { CassandraCallLog } from './store/cassandra/cassandra-call-log.js';
-import { CassandraSignupRepository } from './store/cassandra/cassandra-signup-repository.js';
 import { migrate } from './store/cassandra/migrate.js';
 import { clientOptions, consistencyLevel } from './store/cassandra/client-options.js';
-import { cassandraHealth } from './store/cassandra/cassandra-health.js';
-import { createApp } from './http/create-app.js';
-import { ROUTES, type HealthReport } from './http/routes.js';
+import { appRoutes } from './http/create-app.js';
+import { AUTH_FAILURE_PATH } from './http/authenticate.js';
 import { pruneMemoryLogs } from './jobs/prune-memory-logs.js';
 import { scheduleJobs } from './jobs/schedule-jobs.js';
 import { writeBackFallback } from './jobs/write-back-fallback.js';
 import { pollResets } from './jobs/poll-resets.js';
-import { PartitionCache } from './engine/partition-cache.js';
-import { createLimitAdmin } from './engine/limit-admin.js';
-import type { ResetFeed } from './engine/reset-feed.js';
-import { MemoryResetFeed } from './store/memory/memory-reset-feed.js';
-import { CassandraResetFeed } from './store/cassandra/cassandra-reset-feed.js';
-
-interface Stores {
-  callLog: CallLog;
-  resetFeed: ResetFeed;
-  signups: SignupRepository;
-  health: () => Promise<HealthReport>;
-  memoryLogs: MemoryCallLog[];
-  close: () => Promise<void>;
-}
 
 async function main(): Promise<void> {
   let settings: Readonly<Settings>;
@@ -68,50 +49,23 @@ async function main(): Promise<void> {
   const clock = systemClock;
 
   let rules: RuleIndex;
+  let ruleSet: RuleSet;
   try {
-    const ruleSet = await loadRuleFiles(settings.rulesDir);
+    ruleSet = await loadRuleFiles(settings.rulesDir);
     rules = createRuleIndex(ruleSet);
     logger.info({ rules: ruleSet.rules.map((r) => r.id), files: ruleSet.sources }, 'rules loaded');
-    warnUnroutedRules(ruleSet, logger);
   } catch (error) {
     logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
     process.exit(1);
   }
 
-  const stores = settings.cassandra ? await cassandraStores(settings.cassandra, settings, logger) : memoryStores(clock, logger);
-  const localFallback = new MemoryCallLog(clock);
-  const hasher = createKeyHasher(settings.keySecret, settings.keySecretPrevious);
-  const keyOptions = { defaultPhoneRegion: settings.defaultPhoneRegion };
-  const throttle = createThrottle({
-    store: stores.callLog,
-    local: localFallback,
-    clock,
-    deadlineMs: settings.throttleDeadlineMs,
-    onStoreError: storeErrorReporter(logger, clock),
-    cache: new PartitionCache(settings.partitionCacheEntries),
-  });
-  const limits = createLimitAdmin({
-    log: stores.callLog,
-    feed: stores.resetFeed,
-    rules: () => rules,
-    hasher,
-    keyOptions,
-    clock,
-    forget: (partition) => throttle.forget(partition),
-    timeoutMs: 5_000,
-  });
-  if (settings.adminToken === undefined) logger.info('admin routes are off (set ADMIN_TOKEN to enable /v1/admin/limits)');
-  const app = createApp({
-    logger,
-    clock,
-    throttle,
-    rules: () => rules,
-    planOptions: { ...keyOptions, hasher },
-    clientAddress: { trustProxyHops: settings.trustProxyHops, ipv6PrefixLength: settings.ipv6PrefixLength },
-    ...(settings.adminToken === undefined ? {} : { admin: { limits, token: settings.adminToken } }),
-    signup: createSignup({ repository: stores.signups, clock, defaultPhoneRegion: settings.defaultPhoneRegion }),
-    health: stores.health,
-  });
+  const stores = settings.cassandra ? await connectCassandra(settings.cassandra, settings, logger) : embeddedStores(clock, logger);
+  if (settings.adminToken === undefined) logger.info('admin routes are off (set ADMIN_TOKEN to enable /v1/admin/limits and POST /v1/accounts)');
+  const composed = composeApp({ settings, stores, clock, logger, rules: () => rules, onStoreError: storeErrorReporter(logger, clock) });
+  const { app, throttle, local: localFallback } = composed;
+  // Rules name route patterns (and the failed-authentication pseudo-route); one naming none applies nowhere.
+  const routePaths = new Set<string>([AUTH_FAILURE_PATH, ...appRoutes(composed.routes, stores.health, true).map((r) => r.path)]);
+  warnUnroutedRules(ruleSet, routePaths, logger);
 
   const server = app.listen(settings.port, settings.host);
   await once(server, 'listening');
@@ -132,10 +86,10 @@ async function main(): Promise<void> {
   // SIGHUP reloads the rule files; a bad set is refused and the rules in force stay.
   process.on('SIGHUP', () => {
     loadRuleFiles(settings.rulesDir).then(
-      (ruleSet) => {
-        rules = createRuleIndex(ruleSet);
-        logger.info({ rules: ruleSet.rules.map((r) => r.id) }, 'rules reloaded');
-        warnUnroutedRules(ruleSet, logger);
+      (reloaded) => {
+        rules = createRuleIndex(reloaded);
+        logger.info({ rules: reloaded.rules.map((r) => r.id) }, 'rules reloaded');
+        warnUnroutedRules(reloaded, routePaths, logger);
       },
       (error: Error) => logger.error({ err: error }, `rules not reloaded, previous rules stay: ${error.message}`),
     );
@@ -145,6 +99,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     server.close();
     await jobs.stop();
+    await composed.close();
     await stores.close();
     process.exit(0);
   };
@@ -152,33 +107,22 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
-function memoryStores(clock: Clock, logger: Logger): Stores {
+function embeddedStores(clock: Clock, logger: Logger): Stores {
   logger.warn('store: embedded in-memory (state is per process and lost on restart; set CASSANDRA_CONTACT_POINTS to use Cassandra)');
-  const callLog = new MemoryCallLog(clock);
-  return {
-    callLog,
-    resetFeed: new MemoryResetFeed(),
-    signups: new MemorySignupRepository(),
-    health: async () => ({ status: 'ok', store: 'memory' }),
-    memoryLogs: [callLog],
-    close: async () => {},
-  };
+  return memoryStores(clock);
 }
 
-async function cassandraStores(config: CassandraSettings, settings: Settings, logger: Logger): Promise<Stores> {
+async function connectCassandra(config: CassandraSettings, settings: Settings, logger: Logger): Promise<Stores> {
   const client = new cassandra.Client(clientOptions(config, Math.max(2_000, settings.throttleDeadlineMs)));
   await connectWithRetry(client, config, logger);
   const applied = await migrate(client, { keyspace: config.keyspace, replication: config.replication });
   logger.info({ contactPoints: config.contactPoints, keyspace: config.keyspace, schema: applied }, 'store: cassandra');
-  const consistency = consistencyLevel(config.consistency);
-  return {
-    callLog: new CassandraCallLog(client, config.keyspace, { consistency, serialConsistency: consistencyLevel(config.serialConsistency) }),
-    resetFeed: new CassandraResetFeed(client, config.keyspace, consistency, 2_000),
-    signups: new CassandraSignupRepository(client, config.keyspace, consistency, 2_000),
-    health: cassandraHealth(client, config.keyspace, consistency),
-    memoryLogs: [],
-    close: () => client.shutdown(),
-  };
+  return cassandraStores(client, {
+    keyspace: config.keyspace,
+    consistency: consistencyLevel(config.consistency),
+    serialConsistency: consistencyLevel(config.serialConsistency),
+    timeoutMs: 2_000,
+  });
 }
 
 /** Cassandra may still be starting (docker compose, a fresh node): keep trying for a while. */
@@ -200,8 +144,7 @@ async function connectWithRetry(client: cassandra.Client, config: CassandraSetti
 }
 
 /** A rule for a route this build does not serve is kept (the route may come later) but never applies. */
-function warnUnroutedRules(ruleSet: RuleSet, logger: Logger): void {
-  const served = new Set<string>(Object.values(ROUTES));
+function warnUnroutedRules(ruleSet: RuleSet, served: ReadonlySet<string>, logger: Logger): void {
   for (const rule of ruleSet.rules) {
     if (!served.has(rule.match.path)) logger.warn({ rule: rule.id, path: rule.match.path, source: rule.source }, 'rule matches no route; it will not apply');
   }

@@ -48,6 +48,15 @@ export interface Settings {
   adminToken: string | undefined;
   /** Partitions whose last known state each instance keeps (0 turns the cache off). */
   partitionCacheEntries: number;
+  /** What a started minute of a call costs, a decimal string with up to 5 places (CALL_PRICE_PER_MINUTE). */
+  callPricePerMinute: string;
+  /** ISO 4217 currency of prices (CALL_PRICE_UNIT). */
+  callPriceUnit: string;
+  /**
+   * Hosts status callbacks may go to (CALLBACK_ALLOWED_HOSTS, lower-cased). undefined: any public
+   * host, and never a loopback, private, link-local or metadata address.
+   */
+  callbackAllowedHosts: readonly string[] | undefined;
 }
 
 /** Outside production only: a fixed, public secret, announced loudly at start. */
@@ -111,7 +120,15 @@ export function loadSettings(env: Env): Readonly<Settings> {
     ipv6PrefixLength: integer('IPV6_PREFIX_LENGTH', 64, 1, 128),
     adminToken: read('ADMIN_TOKEN'),
     partitionCacheEntries: integer('PARTITION_CACHE_ENTRIES', 100_000, 0, 10_000_000),
+    callPricePerMinute: read('CALL_PRICE_PER_MINUTE') ?? '0.03000',
+    callPriceUnit: (read('CALL_PRICE_UNIT') ?? 'USD').toUpperCase(),
+    callbackAllowedHosts: read('CALLBACK_ALLOWED_HOSTS')?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
   };
+  if (!/^\d{1,6}(\.\d{1,5})?$/.test(settings.callPricePerMinute)) problems.push(`CALL_PRICE_PER_MINUTE="${settings.callPricePerMinute}": expected a decimal such as 0.03000 (up to 5 places)`);
+  if (!/^[A-Z]{3}$/.test(settings.callPriceUnit)) problems.push(`CALL_PRICE_UNIT="${settings.callPriceUnit}": expected a three-letter currency code such as USD`);
+  for (const host of settings.callbackAllowedHosts ?? []) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(host)) problems.push(`CALLBACK_ALLOWED_HOSTS: "${host}" is not a host name or address`);
+  }
   if (settings.adminToken !== undefined && settings.adminToken.length < 24) problems.push(`ADMIN_TOKEN: too short (${settings.adminToken.length} characters; at least 24)`);
 
   const contactPoints = read('CASSANDRA_CONTACT_POINTS');
@@ -145,7 +162,7 @@ export function loadSettings(env: Env): Readonly<Settings> {
   }
 
   if (problems.length > 0) throw new SettingsError(problems);
-  return Object.freeze({ ...settings, cassandra: settings.cassandra && Object.freeze(settings.cassandra) });
+  return Object.freeze({ ...settings, cassandra: settings.cassandra && Object.freeze(settings.cassandra), callbackAllowedHosts: settings.callbackAllowedHosts && Object.freeze([...settings.callbackAllowedHosts]) });
 }
 
 /** "SimpleStrategy:3" or "NetworkTopologyStrategy:dc1=3,dc2=2" to a CQL replication map. */

@@ -49,6 +49,13 @@ export interface ThrottleOptions {
 
 export interface Throttle {
   check(targets: readonly Target[]): Promise<Verdict>;
+  /**
+   * The denial this instance can give from what it already knows, without a store round trip and
+   * without counting anything; undefined when it knows of none (the request may still be denied
+   * by check). Lets a guard refuse a caller that is already over a limit before doing work, e.g.
+   * checking a token for an address already over its failed-authentication limit.
+   */
+  blocked(targets: readonly Target[]): Verdict | undefined;
   /** Drops what this instance remembers of a partition, its fallback's calls included (an operator reset it). */
   forget(partition: PartitionKey): void;
 }
@@ -231,6 +238,9 @@ export function createThrottle(options: ThrottleOptions): Throttle {
         options.onStoreError?.(error, targets);
         return fallback(targets, nowMs, owner);
       }
+    },
+    blocked(targets) {
+      return targets.length === 0 ? undefined : viaCache(targets, options.clock());
     },
     forget(partition) {
       cache.forget(partition);

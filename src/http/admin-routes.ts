@@ -1,13 +1,13 @@
 /**
- * Operator routes, mounted only when ADMIN_TOKEN is set, behind `Authorization: Bearer <token>`.
+ * Operator routes, mounted only when ADMIN_TOKEN is set, behind `Authorization: Bearer <token>`
+ * (authenticate.ts's requireAdminToken).
  * The rule id travels in the query or body, not the path: ids may hold "/" (system-settings rules).
  *   GET  /v1/admin/limits?rule=<id>&key=<raw key>[&key=<part 2>]  what the store holds for that caller
  *   POST /v1/admin/limits/reset {"rule": <id>, "key": <raw key> | [<parts>]}  forget its calls everywhere
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type Router from '@koa/router';
-import type { Context, Next } from 'koa';
-import { TollgateError, invalidRequest } from '../errors.js';
+import type { Middleware } from 'koa';
+import { invalidRequest } from '../errors.js';
 import type { LimitAdmin } from '../engine/limit-admin.js';
 import { jsonBody } from './json-body.js';
 import { validateBody } from './validate-body.js';
@@ -29,8 +29,7 @@ const resetBodySchema = {
   },
 } as const;
 
-export function addAdminRoutes(router: Router, admin: LimitAdmin, token: string): void {
-  const guard = requireToken(token);
+export function addAdminRoutes(router: Router, admin: LimitAdmin, guard: Middleware): void {
   router.get(ADMIN_ROUTES.limits, guard, async (ctx) => {
     const rule = single(ctx.query.rule, 'rule');
     const key = ctx.query.key;
@@ -46,16 +45,4 @@ export function addAdminRoutes(router: Router, admin: LimitAdmin, token: string)
 function single(value: string | string[] | undefined, field: string): string {
   if (typeof value !== 'string' || value === '') throw invalidRequest(field, `${field} is required, once`);
   return value;
-}
-
-/** Compares digests, so neither the token's content nor its length leaks through timing. */
-function requireToken(token: string) {
-  const expected = createHash('sha256').update(token).digest();
-  return async function requireAdminToken(ctx: Context, next: Next): Promise<void> {
-    const presented = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1] ?? '';
-    if (!timingSafeEqual(createHash('sha256').update(presented).digest(), expected)) {
-      throw new TollgateError('UNAUTHORIZED', 'A valid admin bearer token is required', { headers: { 'WWW-Authenticate': 'Bearer' } });
-    }
-    await next();
-  };
 }

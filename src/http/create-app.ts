@@ -1,19 +1,28 @@
 /**
  * createApp(deps): the Koa application, never listening. main.ts listens on app.callback();
- * tests drive the same callback without a port.
+ * tests drive the same callback without a port. The routes come from the registry
+ * (api-route.ts); this file only adds the service's own routes and the error renderer.
  */
 import Koa from 'koa';
+import Router from '@koa/router';
+import { METHODS } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import type { HealthReport } from '../health.js';
 import type { PlanOptions } from '../engine/plan-request.js';
 import type { ClientAddressOptions } from '../keys/client-address.js';
 import type { RuleIndex } from '../engine/rule-index.js';
 import type { Throttle } from '../engine/throttle.js';
-import type { SignupBody } from '../domains/signup/signup-schema.js';
-import type { SignupResponse } from '../domains/signup/signup.js';
+import type { LimitAdmin } from '../engine/limit-admin.js';
+import type { Accounts } from '../domains/accounts/accounts.js';
+import type { ApiRoute } from './api-route.js';
 import { renderErrors } from './render-error.js';
-import { createRouter, type HealthReport, type RouteDeps } from './routes.js';
 import { throttleRequests } from './throttle-middleware.js';
+import { authenticateAccount, requireAdminToken } from './authenticate.js';
+import { mountRoutes, servedRoutes } from './mount-routes.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { healthRoute, openApiRoute } from './api/system-routes.js';
+import { addAdminRoutes } from './admin-routes.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -23,9 +32,21 @@ export interface AppDeps {
   rules: () => RuleIndex;
   planOptions: PlanOptions;
   clientAddress: ClientAddressOptions;
-  signup: (body: SignupBody) => Promise<SignupResponse>;
+  /** The domain routes of the registry. */
+  routes: readonly ApiRoute[];
+  /** Checks account credentials. */
+  accounts: Accounts;
   health: () => Promise<HealthReport>;
-  admin?: RouteDeps['admin'];
+  /** Operator routes; absent unless ADMIN_TOKEN is set. */
+  admin?: { limits: LimitAdmin; token: string };
+}
+
+/** Every route the app serves, in registry form (health and /openapi.json included). */
+export function appRoutes(routes: readonly ApiRoute[], health: () => Promise<HealthReport>, adminEnabled: boolean): ApiRoute[] {
+  let document: Record<string, unknown> | undefined;
+  const all: ApiRoute[] = [healthRoute(health), ...routes, openApiRoute(() => (document ??= buildOpenApiDocument(served)))];
+  const served = servedRoutes(all, adminEnabled);
+  return served;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -34,12 +55,19 @@ export function createApp(deps: AppDeps): Koa {
   app.proxy = false;
   // Errors are rendered and logged by renderErrors; Koa's default handler would log them twice.
   app.silent = true;
-  const router = createRouter({
-    throttle: throttleRequests({ throttle: deps.throttle, rules: deps.rules, planOptions: deps.planOptions, clientAddress: deps.clientAddress }),
-    signup: deps.signup,
-    health: deps.health,
-    ...(deps.admin ? { admin: deps.admin } : {}),
+  // Routes are case-sensitive and strict about trailing slashes, so "/V1/Signup" or "/v1/signup/"
+  // reach no handler instead of dodging a rule. Every method Node parses is known, so TRACE or
+  // QUERY on a known path get 405 with Allow, not 501.
+  const router = new Router({ sensitive: true, strict: true, methods: METHODS });
+  const guards = { throttle: deps.throttle, rules: deps.rules, planOptions: deps.planOptions, clientAddress: deps.clientAddress };
+  const requireAdmin = deps.admin ? requireAdminToken(deps.admin.token) : undefined;
+  mountRoutes(router, appRoutes(deps.routes, deps.health, requireAdmin !== undefined), {
+    throttle: throttleRequests(guards),
+    authenticate: authenticateAccount({ ...guards, accounts: deps.accounts }),
+    requireAdmin,
+    logger: deps.logger,
   });
+  if (deps.admin && requireAdmin) addAdminRoutes(router, deps.admin.limits, requireAdmin);
   app.use(renderErrors(deps.logger, deps.clock));
   app.use(router.routes());
   app.use(router.allowedMethods());

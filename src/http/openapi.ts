@@ -1,27 +1,18 @@
 /**
  * The OpenAPI 3.1 description of the routes tollgate serves, served at GET /openapi.json and
- * fuzzed by scripts/fuzz.sh (schemathesis) against the real service. It is built from what the
- * code itself uses, so it cannot drift: the request body is signupBodySchema (the schema
- * validateBody checks), the route paths are ROUTES, the error body follows render-error.ts with
- * the code and rule-id patterns of the rule schema, and the 201 and /healthz bodies are tied to
- * SignupResponse and HealthReport by the compiler (a field added there fails the type check here).
+ * fuzzed by scripts/fuzz.sh (schemathesis) against the real service. It is derived from the route
+ * registry (api-route.ts), so it cannot drift: each operation's body and query are the schemas
+ * the edge validates with, its own responses are the route's, and the errors every route of its
+ * kind can answer (bad input, credentials, unknown resource, limits, store) are added from what
+ * the chain in mount-routes.ts does. The error body follows render-error.ts with the code and
+ * rule-id patterns of the rule schema.
  */
-import { signupBodySchema } from '../domains/signup/signup-schema.js';
-import type { SignupResponse } from '../domains/signup/signup.js';
 import type { ErrorCode } from '../errors.js';
+import type { ApiRoute } from './api-route.js';
 import { MAX_LIMIT_COUNT } from '../rules/rule.js';
 import { nativeRulesSchema } from '../rules/rule-schema.js';
 import { MAX_BODY_BYTES } from './json-body.js';
-import type { HealthReport } from './routes.js';
-
 export type JsonSchema = Record<string, unknown>;
-
-/** The paths the document describes: routes.ts passes its ROUTES. */
-export interface OpenApiRoutes {
-  readonly health: string;
-  readonly signup: string;
-  readonly openapi: string;
-}
 
 const ruleSchema = nativeRulesSchema.properties.rules.items.properties;
 
@@ -30,12 +21,17 @@ const ERROR_CODES: Record<ErrorCode, string> = {
   REQUEST_LIMIT_REACHED: 'a rule\'s limit is used up for this key (a rule may rename this code)',
   INVALID_REQUEST: 'the body is not JSON, breaks the schema, or holds a key that cannot be normalised; nothing was counted or written',
   UNAUTHORIZED: 'an admin route without a valid admin bearer token',
+  UNAUTHENTICATED: 'an account route without a valid account token (Bearer authToken, or Basic accountId:authToken)',
+  FORBIDDEN: 'the path names another account than the token\'s',
+  CALL_ENDED: 'the call has ended: no recording or transcription can start on it',
+  CONFERENCE_ENDED: 'the conference has ended: nobody can join it and its announcement cannot change',
+  STATE_CONFLICT: 'the resource is not in a state that allows this change',
   PAYLOAD_TOO_LARGE: `the body is over ${MAX_BODY_BYTES} bytes`,
   UNSUPPORTED_MEDIA_TYPE: 'the body is not application/json',
-  NOT_FOUND: 'no route has this path (routes are case-sensitive and strict about trailing slashes)',
+  NOT_FOUND: 'no route has this path (routes are case-sensitive and strict about trailing slashes), or no resource of the caller\'s account has this sid',
   METHOD_NOT_ALLOWED: 'the route exists, not for this method (405 with Allow, for any method Node parses)',
   THROTTLE_UNAVAILABLE: 'Cassandra failed or missed the decision deadline and a matching rule says onStoreError: "deny"',
-  SERVICE_UNAVAILABLE: 'the signup could not be stored (Cassandra unreachable, quorum lost or too slow); Retry-After: 1',
+  SERVICE_UNAVAILABLE: 'the data could not be read or stored (Cassandra unreachable, quorum lost or too slow); Retry-After: 1',
   INTERNAL: 'a bug or an unexpected failure; the body shows no internals',
 };
 
@@ -74,7 +70,7 @@ const errorBodySchema: JsonSchema = {
   },
 };
 
-// draft-ietf-httpapi-ratelimit-headers-11, as engine/verdict-response.ts writes them.
+// draft-ietf-httpapi-ratelimit-headers-11, as http/verdict-response.ts writes them.
 const policyItem = '"[^"\\\\]+";q=[0-9]+;w=[0-9]+';
 const stateItem = '"[^"\\\\]+";r=[0-9]+;t=[0-9]+';
 const listOf = (item: string) => `^${item}(, ${item})*$`;
@@ -100,122 +96,118 @@ const errorResponse = (description: string, extra: Record<string, unknown> = {})
   ...extra,
 });
 
-/** The 201 body, one schema per field of SignupResponse (a missing or extra field does not compile). */
-const signupResponseProperties: Record<keyof SignupResponse, JsonSchema> = {
-  id: { type: 'string', format: 'uuid' },
-  phone: { type: ['string', 'null'], pattern: '^\\+[1-9][0-9]{1,14}$', description: 'E.164, or null when none was sent.' },
-  email: { type: ['string', 'null'], pattern: '^[^@]+@[^@]+$', description: 'Trimmed and lower-cased, plus-tag kept; null when none was sent.' },
-  createdAt: { type: 'string', format: 'date-time' },
-};
-
-const healthStatuses: Record<HealthReport['status'], number> = { ok: 200, unavailable: 503 };
-const healthStores: Record<HealthReport['store'], true> = { cassandra: true, memory: true };
-const healthSchema = (status: HealthReport['status']): JsonSchema => ({
-  type: 'object',
-  additionalProperties: false,
-  required: ['status', 'store'],
-  properties: { status: { const: status }, store: { enum: Object.keys(healthStores) } },
+const limited = (description: string) => ({
+  description,
+  headers: {
+    'Retry-After': headers.retryAfter('Seconds until the request would fit.'),
+    'RateLimit-Policy': headers.rateLimitPolicy(true),
+    RateLimit: headers.rateLimit(true),
+  },
+  content: json({
+    allOf: [{ $ref: '#/components/schemas/Error' }, { properties: { error: { required: ['rule', 'limit', 'window', 'retryAfter'] } } }],
+  }),
 });
 
-/** Builds the document; the routes come from routes.ts so the paths are the ones the router serves. */
-export function buildOpenApiDocument(routes: OpenApiRoutes): Record<string, unknown> {
+/** "/v1/accounts/:accountId/calls" -> "/v1/accounts/{accountId}/calls". */
+export const openApiPath = (koaPath: string) => koaPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+const pathParams = (koaPath: string) => [...koaPath.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
+/** A TypeBox schema as plain JSON (its Symbol keys dropped). */
+const plain = (schema: unknown): JsonSchema => JSON.parse(JSON.stringify(schema)) as JsonSchema;
+
+function operation(route: ApiRoute): Record<string, unknown> {
+  const params = pathParams(route.path);
+  const responses: Record<string, unknown> = {};
+  for (const [status, doc] of Object.entries(route.responses)) {
+    const ok = Number(status) < 300;
+    const rateLimit = ok && route.throttled ? { 'RateLimit-Policy': headers.rateLimitPolicy(false), RateLimit: headers.rateLimit(false) } : {};
+    const allHeaders = { ...rateLimit, ...(doc.headers ?? {}) };
+    responses[status] = {
+      description: doc.description,
+      ...(Object.keys(allHeaders).length > 0 ? { headers: allHeaders } : {}),
+      ...(doc.content ? { content: doc.content } : doc.schema ? { content: json(plain(doc.schema)) } : {}),
+    };
+  }
+  const add = (status: number, response: unknown) => {
+    responses[String(status)] ??= response;
+  };
+  if (route.body || route.query || route.throttled) {
+    add(400, errorResponse('INVALID_REQUEST: the body or query breaks the schema, or a key a rule reads cannot be normalised. `field` names it. Nothing was counted or written.'));
+  }
+  if (route.auth === 'account') {
+    add(401, errorResponse('UNAUTHENTICATED: no valid account token.', { headers: { 'WWW-Authenticate': { required: true, schema: { type: 'string' } } } }));
+    if (params.includes('accountId')) add(403, errorResponse('FORBIDDEN: the token belongs to another account than the path names.'));
+  }
+  if (route.auth === 'admin') add(401, errorResponse('UNAUTHORIZED: no valid admin bearer token.', { headers: { 'WWW-Authenticate': { required: true, schema: { type: 'string' } } } }));
+  if (params.some((p) => p !== 'accountId')) add(404, errorResponse('NOT_FOUND: no resource of this account has that sid.'));
+  if (route.body) {
+    add(413, errorResponse(`PAYLOAD_TOO_LARGE: the body is over ${MAX_BODY_BYTES} bytes.`));
+    add(415, errorResponse('UNSUPPORTED_MEDIA_TYPE: the body is not application/json.'));
+  }
+  if (route.throttled || route.auth === 'account') {
+    add(429, limited(`REQUEST_LIMIT_REACHED (or the rule's own code): ${route.throttled ? 'a rule on this route, or ' : ''}the failed-authentication limit of the client address, is used up.`));
+  }
+  add(500, errorResponse('INTERNAL: an unexpected failure.'));
+  if (route.throttled || route.auth !== 'none') {
+    add(503, errorResponse('THROTTLE_UNAVAILABLE (the rate limiter\'s store failed and a rule says onStoreError: "deny") or SERVICE_UNAVAILABLE (the data store did not answer).', {
+      headers: { 'Retry-After': headers.retryAfter('Retry shortly (1 s).') },
+    }));
+  }
+  const parameters = [
+    ...params.map((name) => ({ name, in: 'path', required: true, schema: route.params?.[name] ?? { type: 'string', minLength: 1 } })),
+    ...Object.entries<JsonSchema>((plain(route.query ?? {}).properties as Record<string, JsonSchema> | undefined) ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: ((plain(route.query).required as string[] | undefined) ?? []).includes(name),
+      ...(typeof schema.description === 'string' ? { description: schema.description } : {}),
+      schema,
+    })),
+  ];
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    tags: [route.tag],
+    ...(route.description ? { description: route.description } : {}),
+    ...(route.auth === 'none' ? { security: [] } : route.auth === 'admin' ? { security: [{ adminToken: [] }] } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: route.bodyRequired !== false,
+            description: `JSON of ${MAX_BODY_BYTES} bytes at most.`,
+            content: { 'application/json': { schema: plain(route.body), ...(route.bodyExamples ? { examples: route.bodyExamples } : {}) } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+/** Builds the document for the routes served. */
+export function buildOpenApiDocument(routes: readonly ApiRoute[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const item = (paths[openApiPath(route.path)] ??= {});
+    item[route.method.toLowerCase()] = operation(route);
+  }
   return {
     openapi: '3.1.0',
     info: {
       title: 'tollgate',
-      version: '0.1.0',
+      version: '0.2.0',
       description:
-        'A throttling service backed by Apache Cassandra. Every error has the body {"error": {"code", "message", ...}} ' +
-        '(components.schemas.Error). Paths and methods that are not described here answer 404 NOT_FOUND, ' +
+        'A throttling service backed by Apache Cassandra, guarding signup and a VoIP platform\'s voice, conference and CDR APIs. ' +
+        'Every error has the body {"error": {"code", "message", ...}} (components.schemas.Error). Account routes take ' +
+        '`Authorization: Bearer <authToken>` or HTTP Basic `accountId:authToken`. Paths and methods that are not described here answer 404 NOT_FOUND, ' +
         '405 METHOD_NOT_ALLOWED with Allow, or 501 for unknown methods (components.responses).',
     },
-    paths: {
-      [routes.signup]: {
-        post: {
-          operationId: 'signup',
-          summary: 'Sign up with a phone number and/or an email, throttled per phone and per email',
-          description:
-            'Runs validation, then the throttle, then the handler. A rejected body (400, 413, 415) is never counted or written. ' +
-            'A rule may give its limit error another status and code; with the shipped rules it is 429.',
-          requestBody: {
-            required: true,
-            description: `JSON of ${MAX_BODY_BYTES} bytes at most.`,
-            content: {
-              'application/json': {
-                schema: structuredClone(signupBodySchema) as unknown as JsonSchema,
-                examples: {
-                  phone: { summary: 'A phone number, in any spelling', value: { phone: '+1 (415) 555-1212', name: 'Alice' } },
-                  email: { summary: 'An email address', value: { email: 'Alice+News@Example.com' } },
-                  both: { summary: 'Both, each counted by its own rule', value: { phone: '415-555-0100', email: 'bob@example.org', name: 'Bob' } },
-                },
-              },
-            },
-          },
-          responses: {
-            '201': {
-              description: 'Signed up. The RateLimit fields are there when a rule counted the request.',
-              headers: { 'RateLimit-Policy': headers.rateLimitPolicy(false), RateLimit: headers.rateLimit(false) },
-              content: json({
-                type: 'object',
-                additionalProperties: false,
-                required: Object.keys(signupResponseProperties),
-                properties: signupResponseProperties,
-              }),
-            },
-            '400': errorResponse('INVALID_REQUEST: not JSON, breaks the schema, or a phone number or email that cannot be normalised. `field` names it.'),
-            '413': errorResponse(`PAYLOAD_TOO_LARGE: the body is over ${MAX_BODY_BYTES} bytes.`),
-            '415': errorResponse('UNSUPPORTED_MEDIA_TYPE: the body is not application/json.'),
-            '429': {
-              description: 'REQUEST_LIMIT_REACHED (or the rule\'s own code): a limit is used up for this phone number or email.',
-              headers: {
-                'Retry-After': headers.retryAfter('Seconds until the request would fit.'),
-                'RateLimit-Policy': headers.rateLimitPolicy(true),
-                RateLimit: headers.rateLimit(true),
-              },
-              content: json({
-                allOf: [
-                  { $ref: '#/components/schemas/Error' },
-                  { properties: { error: { required: ['rule', 'limit', 'window', 'retryAfter'] } } },
-                ],
-              }),
-            },
-            '500': errorResponse('INTERNAL: an unexpected failure.'),
-            '503': errorResponse('THROTTLE_UNAVAILABLE: the store failed and a matching rule says onStoreError: "deny".', {
-              headers: { 'Retry-After': headers.retryAfter('Retry shortly (1 s).') },
-            }),
-          },
-        },
-      },
-      [routes.health]: {
-        get: {
-          operationId: 'health',
-          summary: 'Whether the store answers',
-          responses: {
-            [String(healthStatuses.ok)]: { description: 'The store answers.', content: json(healthSchema('ok')) },
-            [String(healthStatuses.unavailable)]: { description: 'Cassandra does not answer.', content: json(healthSchema('unavailable')) },
-            '500': errorResponse('INTERNAL: an unexpected failure.'),
-          },
-        },
-      },
-      [routes.openapi]: {
-        get: {
-          operationId: 'openapi',
-          summary: 'This document',
-          responses: {
-            '200': {
-              description: 'The OpenAPI 3.1 document.',
-              content: json({
-                type: 'object',
-                required: ['openapi', 'info', 'paths'],
-                properties: { openapi: { type: 'string', pattern: '^3\\.1\\.[0-9]+$' }, info: { type: 'object' }, paths: { type: 'object' } },
-              }),
-            },
-            '500': errorResponse('INTERNAL: an unexpected failure.'),
-          },
-        },
-      },
-    },
+    security: [{ accountToken: [] }, { accountBasic: [] }],
+    paths,
     components: {
+      securitySchemes: {
+        accountToken: { type: 'http', scheme: 'bearer', description: 'The authToken POST /v1/accounts returned.' },
+        accountBasic: { type: 'http', scheme: 'basic', description: 'accountId as the user name, authToken as the password.' },
+        adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN.' },
+      },
       schemas: { Error: errorBodySchema },
       responses: {
         NotFound: errorResponse(`NOT_FOUND: ${ERROR_CODES.NOT_FOUND}. Answered for any path not described here.`),
@@ -230,11 +222,5 @@ export function buildOpenApiDocument(routes: OpenApiRoutes): Record<string, unkn
   };
 }
 
-const built = new WeakMap<OpenApiRoutes, Record<string, unknown>>();
-
-/** The document for these routes, built once. */
-export function openApiDocument(routes: OpenApiRoutes): Record<string, unknown> {
-  let document = built.get(routes);
-  if (!document) built.set(routes, (document = buildOpenApiDocument(routes)));
-  return document;
-}
+/** Every code a caller can see, and what it means: docs/errors.md lists the same. */
+export const errorCodeMeanings: Readonly<Record<ErrorCode, string>> = ERROR_CODES;

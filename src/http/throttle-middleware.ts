@@ -9,7 +9,7 @@ import { planRequest, type PlanOptions } from '../engine/plan-request.js';
 import type { ClientAddressOptions } from '../keys/client-address.js';
 import type { RuleIndex } from '../engine/rule-index.js';
 import type { Throttle } from '../engine/throttle.js';
-import { denialError, rateLimitHeaders } from '../engine/verdict-response.js';
+import { denialError, rateLimitHeaders } from './verdict-response.js';
 import { requestView } from './request-view.js';
 
 export interface ThrottleMiddlewareDeps {

@@ -8,6 +8,9 @@ import cassandra from 'cassandra-driver';
 import type { CassandraSettings } from '../../src/settings.js';
 import { clientOptions, consistencyLevel } from '../../src/store/cassandra/client-options.js';
 import { CassandraCallLog } from '../../src/store/cassandra/cassandra-call-log.js';
+import { cassandraStores } from '../../src/store/cassandra/cassandra-stores.js';
+import type { CassandraDomainOptions } from '../../src/store/cassandra/cassandra-domain-options.js';
+import type { Stores } from '../../src/stores.js';
 
 export const TEST_CONTACT_POINT = process.env.TOLLGATE_TEST_CASSANDRA ?? '127.0.0.1:9042';
 export const TEST_KEYSPACE = 'tollgate_test';
@@ -43,4 +46,14 @@ export function testCallLog(client: cassandra.Client): CassandraCallLog {
 /** A rule id no other test uses, so tests sharing the keyspace never see each other's rows. */
 export function uniqueId(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** What the domain repositories on the test node are given. */
+export function testDomainOptions(timeoutMs = 10_000): CassandraDomainOptions {
+  return { keyspace: TEST_KEYSPACE, consistency: consistencyLevel('LOCAL_QUORUM'), serialConsistency: consistencyLevel('LOCAL_SERIAL'), timeoutMs };
+}
+
+/** Every store of the service on the test node, as main.ts builds them (close() shuts the client down). */
+export function testStores(client: cassandra.Client): Stores {
+  return cassandraStores(client, testDomainOptions());
 }

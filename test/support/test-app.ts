@@ -9,19 +9,18 @@ import { afterAll } from 'vitest';
 import { createManualClock, type Clock } from '../../src/clock.js';
 import type { CallLog } from '../../src/engine/call-log.js';
 import { createRuleIndex } from '../../src/engine/rule-index.js';
-import { createThrottle, type Throttle } from '../../src/engine/throttle.js';
-import { createLimitAdmin } from '../../src/engine/limit-admin.js';
+import type { Throttle } from '../../src/engine/throttle.js';
 import type { ResetFeed } from '../../src/engine/reset-feed.js';
-import { MemoryResetFeed } from '../../src/store/memory/memory-reset-feed.js';
-import { createSignup, type SignupRepository } from '../../src/domains/signup/signup.js';
-import { createApp } from '../../src/http/create-app.js';
-import type { HealthReport } from '../../src/http/routes.js';
+import type { SignupRepository } from '../../src/domains/signup/signup.js';
+import type { HealthReport } from '../../src/health.js';
 import { combineRuleSets } from '../../src/rules/load-rule-files.js';
 import type { Rule } from '../../src/rules/rule.js';
-import { MemoryCallLog } from '../../src/store/memory/memory-call-log.js';
-import { MemorySignupRepository } from '../../src/store/memory/memory-signup-repository.js';
+import type { MemoryCallLog } from '../../src/store/memory/memory-call-log.js';
+import { memoryStores } from '../../src/store/memory/memory-stores.js';
 import { createKeyHasher, type KeyHasher } from '../../src/keys/key-hasher.js';
 import type { ClientAddressOptions } from '../../src/keys/client-address.js';
+import { composeApp, type ComposeSettings, type Composed } from '../../src/compose.js';
+import type { Stores } from '../../src/stores.js';
 
 export interface TestAppOptions {
   rules: readonly Rule[];
@@ -40,10 +39,16 @@ export interface TestAppOptions {
   resetFeed?: ResetFeed;
   /** A silent logger by default. */
   logger?: Logger;
+  /** Stores to use instead of the in-memory ones (e.g. cassandraStores on the test node). */
+  stores?: Partial<Stores>;
+  /** Settings besides the test defaults. */
+  settings?: Partial<ComposeSettings>;
+  /** Delays between status callback attempts (short by default in tests). */
+  callbackRetryDelaysMs?: readonly number[];
 }
 
 /** The hasher tests use; partitions of a raw key are at TEST_HASHER.hash(key). */
-export const TEST_HASHER = createKeyHasher('test-key-secret-test-key-secret-0123456789');
+export const TEST_HASHER: KeyHasher = createKeyHasher('test-key-secret-test-key-secret-0123456789');
 
 export interface TestApp {
   url: string;
@@ -51,52 +56,75 @@ export interface TestApp {
   clock: Clock;
   callLog: CallLog;
   signups: SignupRepository;
+  stores: Stores;
+  composed: Composed;
   close(): Promise<void>;
 }
 
+/** Settings of the test app unless a test says otherwise. */
+export const TEST_SETTINGS: ComposeSettings = Object.freeze({
+  defaultPhoneRegion: 'US',
+  keySecret: 'test-key-secret-test-key-secret-0123456789',
+  keySecretPrevious: undefined,
+  trustProxyHops: 0,
+  ipv6PrefixLength: 64,
+  adminToken: undefined,
+  throttleDeadlineMs: 2_000,
+  partitionCacheEntries: 100_000,
+  callPricePerMinute: '0.03000',
+  callPriceUnit: 'USD',
+  callbackAllowedHosts: undefined,
+});
+
 const servers: Server[] = [];
+const closers: Array<() => Promise<void>> = [];
 afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.all(closers.map((close) => close()));
 });
 
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const clock = options.clock ?? createManualClock(1_800_000_000_000);
-  const callLog = options.callLog ?? new MemoryCallLog(clock);
-  const signups = options.signups ?? new MemorySignupRepository();
+  const base = memoryStores(clock);
+  const stores: Stores = {
+    ...base,
+    ...options.stores,
+    ...(options.callLog ? { callLog: options.callLog } : {}),
+    ...(options.signups ? { signups: options.signups } : {}),
+    ...(options.resetFeed ? { resetFeed: options.resetFeed } : {}),
+    ...(options.health ? { health: options.health } : {}),
+  };
   const rules = createRuleIndex(combineRuleSets(options.rules, ['test']));
-  const throttle = createThrottle({ store: callLog, local: options.local ?? new MemoryCallLog(clock), clock, deadlineMs: options.deadlineMs ?? 2_000 });
-  const hasher = options.hasher ?? TEST_HASHER;
-  const limits = createLimitAdmin({
-    log: callLog,
-    feed: options.resetFeed ?? new MemoryResetFeed(),
-    rules: () => rules,
-    hasher,
-    keyOptions: { defaultPhoneRegion: 'US' },
+  const settings: ComposeSettings = {
+    ...TEST_SETTINGS,
+    ...(options.deadlineMs === undefined ? {} : { throttleDeadlineMs: options.deadlineMs }),
+    ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+    ...(options.clientAddress ?? {}),
+    ...options.settings,
+  };
+  const composed = composeApp({
+    settings,
+    stores,
     clock,
-    forget: (partition) => throttle.forget(partition),
-    timeoutMs: 5_000,
-  });
-  const app = createApp({
     logger: options.logger ?? pino({ level: 'silent' }),
-    clock,
-    throttle,
-    ...(options.adminToken ? { admin: { limits, token: options.adminToken } } : {}),
     rules: () => rules,
-    planOptions: { defaultPhoneRegion: 'US', hasher },
-    clientAddress: options.clientAddress ?? { trustProxyHops: 0, ipv6PrefixLength: 64 },
-    signup: createSignup({ repository: signups, clock, defaultPhoneRegion: 'US' }),
-    health: options.health ?? (async () => ({ status: 'ok', store: 'memory' })),
+    hasher: options.hasher ?? TEST_HASHER,
+    ...(options.local ? { local: options.local } : {}),
+    callbackRetryDelaysMs: options.callbackRetryDelaysMs ?? [20, 40, 80],
   });
-  const server = createServer(app.callback());
+  const server = createServer(composed.app.callback());
   servers.push(server);
+  closers.push(() => composed.close());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    throttle,
+    throttle: composed.throttle,
     clock,
-    callLog,
-    signups,
+    callLog: stores.callLog,
+    signups: stores.signups,
+    stores,
+    composed,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

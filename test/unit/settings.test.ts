@@ -29,6 +29,9 @@ describe('loadSettings', () => {
       ipv6PrefixLength: 64,
       adminToken: undefined,
       partitionCacheEntries: 100_000,
+      callPricePerMinute: '0.03000',
+      callPriceUnit: 'USD',
+      callbackAllowedHosts: undefined,
     });
     expect(Object.isFrozen(settings)).toBe(true);
   });
@@ -93,5 +96,22 @@ describe('parseReplication', () => {
     ["NetworkTopologyStrategy:dc1=3'}; DROP", undefined],
   ])('%s', (text, cql) => {
     expect(parseReplication(text)).toBe(cql);
+  });
+
+  it('reads the call price, its currency and the callback host allow-list', () => {
+    const settings = loadSettings({ CALL_PRICE_PER_MINUTE: '0.01300', CALL_PRICE_UNIT: 'eur', CALLBACK_ALLOWED_HOSTS: ' Hooks.Example.com, 127.0.0.1 ' });
+    expect(settings.callPricePerMinute).toBe('0.01300');
+    expect(settings.callPriceUnit).toBe('EUR');
+    expect(settings.callbackAllowedHosts).toEqual(['hooks.example.com', '127.0.0.1']);
+    expect(Object.isFrozen(settings.callbackAllowedHosts)).toBe(true);
+  });
+
+  it.each([
+    [{ CALL_PRICE_PER_MINUTE: '-1' }, 'CALL_PRICE_PER_MINUTE="-1": expected a decimal such as 0.03000 (up to 5 places)'],
+    [{ CALL_PRICE_PER_MINUTE: '0.123456' }, 'CALL_PRICE_PER_MINUTE="0.123456": expected a decimal such as 0.03000 (up to 5 places)'],
+    [{ CALL_PRICE_UNIT: 'dollars' }, 'CALL_PRICE_UNIT="DOLLARS": expected a three-letter currency code such as USD'],
+    [{ CALLBACK_ALLOWED_HOSTS: 'ok.example, http://x/' }, 'CALLBACK_ALLOWED_HOSTS: "http://x/" is not a host name or address'],
+  ])('refuses %o', (env, problem) => {
+    expect(() => loadSettings(env)).toThrow(problem);
   });
 });

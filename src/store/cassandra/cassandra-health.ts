@@ -5,7 +5,7 @@
  * so, which a bare "SELECT FROM system.local" on any live node would not.
  */
 import type cassandra from 'cassandra-driver';
-import type { HealthReport } from '../../http/routes.js';
+import type { HealthReport } from '../../health.js';
 
 export function cassandraHealth(client: cassandra.Client, keyspace: string, consistency: number, timeoutMs = 1_000): () => Promise<HealthReport> {
   const query = `SELECT seq FROM ${keyspace}.calls WHERE caller = ? AND api = ?`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/engine/decide.js';
-import { denialError, rateLimitHeaders } from '../../../src/engine/verdict-response.js';
+import { denialError, rateLimitHeaders } from '../../../src/http/verdict-response.js';
 import type { Verdict } from '../../../src/engine/throttle.js';
 import { TollgateError } from '../../../src/errors.js';
 import { testRule } from '../../support/rules.js';

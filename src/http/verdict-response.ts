@@ -4,7 +4,7 @@
  * seconds; remaining r and seconds to reset t) and, for a denial, the error to raise.
  */
 import { TollgateError } from '../errors.js';
-import type { Verdict } from './throttle.js';
+import type { Verdict } from '../engine/throttle.js';
 
 export function rateLimitHeaders(verdict: Verdict): Record<string, string> {
   const policies: string[] = [];

@@ -1,0 +1,130 @@
+/**
+ * composeApp: the one place the service is wired — throttle, operator tools, domain services,
+ * the route registry and the Koa app — from stores, settings, a clock and the rules in force.
+ * main.ts calls it with the stores it built; tests and scripts call it with theirs, so the
+ * wiring exists once. It creates no connection and reads no environment.
+ */
+import { createHmac } from 'node:crypto';
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import type { Settings } from './settings.js';
+import type { Stores } from './stores.js';
+import type { RuleIndex } from './engine/rule-index.js';
+import type { Target } from './engine/admit.js';
+import { createThrottle, type Throttle } from './engine/throttle.js';
+import { PartitionCache } from './engine/partition-cache.js';
+import { createLimitAdmin, type LimitAdmin } from './engine/limit-admin.js';
+import { createKeyHasher, type KeyHasher } from './keys/key-hasher.js';
+import { MemoryCallLog } from './store/memory/memory-call-log.js';
+import { createSignup } from './domains/signup/signup.js';
+import { createAccounts } from './domains/accounts/accounts.js';
+import { createPageTokens } from './domains/shared/page-token.js';
+import { createApp } from './http/create-app.js';
+import type { ApiRoute } from './http/api-route.js';
+import { signupRoutes } from './http/api/signup-routes.js';
+import { accountRoutes } from './http/api/account-routes.js';
+// domain imports (one line per domain)
+
+export type ComposeSettings = Pick<
+  Settings,
+  | 'defaultPhoneRegion'
+  | 'keySecret'
+  | 'keySecretPrevious'
+  | 'trustProxyHops'
+  | 'ipv6PrefixLength'
+  | 'adminToken'
+  | 'throttleDeadlineMs'
+  | 'partitionCacheEntries'
+  | 'callPricePerMinute'
+  | 'callPriceUnit'
+  | 'callbackAllowedHosts'
+>;
+
+export interface ComposeOptions {
+  settings: ComposeSettings;
+  stores: Stores;
+  clock: Clock;
+  logger: Logger;
+  /** The rule index in force (swapped on reload). */
+  rules: () => RuleIndex;
+  /** The local fallback log (a fresh one by default). */
+  local?: MemoryCallLog;
+  /** Told about every throttle store failure or missed deadline. */
+  onStoreError?: (error: unknown, targets: readonly Target[]) => void;
+  /** Overrides the hasher built from the key secrets (tests). */
+  hasher?: KeyHasher;
+  /** Delays between status callback attempts, in ms (tests shorten them). */
+  callbackRetryDelaysMs?: readonly number[];
+}
+
+export interface Composed {
+  app: Koa;
+  throttle: Throttle;
+  limits: LimitAdmin;
+  /** Every route of the registry (admin ones included, mounted or not). */
+  routes: readonly ApiRoute[];
+  local: MemoryCallLog;
+  /** Stops background work the services own (callback deliveries); the stores are the caller's. */
+  close(): Promise<void>;
+}
+
+export function composeApp(options: ComposeOptions): Composed {
+  const { settings, stores, clock, logger } = options;
+  const local = options.local ?? new MemoryCallLog(clock);
+  const hasher = options.hasher ?? createKeyHasher(settings.keySecret, settings.keySecretPrevious);
+  const keyOptions = { defaultPhoneRegion: settings.defaultPhoneRegion };
+  const throttle = createThrottle({
+    store: stores.callLog,
+    local,
+    clock,
+    deadlineMs: settings.throttleDeadlineMs,
+    ...(options.onStoreError ? { onStoreError: options.onStoreError } : {}),
+    cache: new PartitionCache(settings.partitionCacheEntries),
+  });
+  const limits = createLimitAdmin({
+    log: stores.callLog,
+    feed: stores.resetFeed,
+    rules: options.rules,
+    hasher,
+    keyOptions,
+    clock,
+    forget: (partition) => throttle.forget(partition),
+    timeoutMs: 5_000,
+  });
+  // A key of its own for page tokens, derived so that it never equals the throttle-key secret.
+  const pageTokens = createPageTokens(createHmac('sha256', settings.keySecret).update('tollgate page tokens').digest('base64url'));
+  const accounts = createAccounts({ repository: stores.accounts, clock });
+  const closers: Array<() => Promise<void>> = [];
+  // domain services (one block per domain)
+
+  const routes: ApiRoute[] = [
+    ...signupRoutes(createSignup({ repository: stores.signups, clock, defaultPhoneRegion: settings.defaultPhoneRegion })),
+    ...accountRoutes(accounts, clock),
+    // domain routes (one line per domain)
+  ];
+  void pageTokens;
+
+  const app = createApp({
+    logger,
+    clock,
+    throttle,
+    rules: options.rules,
+    planOptions: { ...keyOptions, hasher },
+    clientAddress: { trustProxyHops: settings.trustProxyHops, ipv6PrefixLength: settings.ipv6PrefixLength },
+    routes,
+    accounts,
+    health: stores.health,
+    ...(settings.adminToken === undefined ? {} : { admin: { limits, token: settings.adminToken } }),
+  });
+  return {
+    app,
+    throttle,
+    limits,
+    routes,
+    local,
+    close: async () => {
+      await Promise.all(closers.map((close) => close()));
+    },
+  };
+}

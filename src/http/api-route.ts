@@ -1,0 +1,92 @@
+/**
+ * The route registry's entry: everything about one route in one place — method, pattern, body
+ * and query schemas (TypeBox: the JSON Schema the edge validates with and the TypeScript type
+ * the handler reads come from one source), who may call it, whether the rule engine guards it,
+ * its handler, and its responses for /openapi.json. The router (mount-routes.ts), the rule-route
+ * check in main.ts and the OpenAPI document (openapi.ts) are all derived from the list, so a new
+ * domain adds one routes file under http/api/ and nothing else in http/.
+ *
+ * Handlers are plain functions of validated input; they never see Koa.
+ */
+import type { Readable } from 'node:stream';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { Caller } from '../domains/accounts/accounts.js';
+
+export type { Caller };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * none: anyone; account: an account's auth token (Bearer, or Basic accountId:authToken), and a
+ * route with :accountId must name the caller's own account; admin: the ADMIN_TOKEN bearer (the
+ * route is unmounted while ADMIN_TOKEN is unset).
+ */
+export type RouteAuth = 'none' | 'account' | 'admin';
+
+export interface RouteInput<Body = unknown, Query = unknown> {
+  /** Route parameters, as the router resolved them. */
+  params: Readonly<Record<string, string>>;
+  /** The query, validated (and coerced: integers are numbers) against the route's query schema. */
+  query: Query;
+  /** The JSON body, validated against the route's body schema ({} for an absent optional body). */
+  body: Body;
+  /** Set on `account` routes. */
+  caller: Caller | undefined;
+}
+
+export type RouteResult =
+  | { status: number; body: unknown; headers?: Readonly<Record<string, string>> }
+  /** A streamed body (an export): piped with backpressure, so a slow reader slows the producer. */
+  | { status: number; stream: Readable; contentType: string; headers?: Readonly<Record<string, string>> };
+
+/** One response of the route, for the OpenAPI document (the common errors are added by openapi.ts). */
+export interface ResponseDoc {
+  description: string;
+  /** JSON body schema; for other content types, `content` instead. */
+  schema?: TSchema | Record<string, unknown>;
+  content?: Record<string, { schema: Record<string, unknown> }>;
+  headers?: Record<string, unknown>;
+}
+
+export interface ApiRoute {
+  operationId: string;
+  method: HttpMethod;
+  /** The Koa pattern ("/v1/accounts/:accountId/calls/:sid"); rules match this exact string. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  auth: RouteAuth;
+  /** Whether the throttle runs (rules on this method and pattern); after auth, before the handler. */
+  throttled: boolean;
+  body?: TSchema;
+  /** false: a request without a body is taken as {} (POST .../recordings with no parameters). */
+  bodyRequired?: boolean;
+  bodyExamples?: Record<string, { summary: string; value: unknown }>;
+  query?: TSchema;
+  /** Route parameters' schemas for the document (default: a non-empty string). */
+  params?: Record<string, Record<string, unknown>>;
+  /** Statuses the handler itself answers (2xx and its own 404/409...), with their bodies. */
+  responses: Record<number, ResponseDoc>;
+  /**
+   * Runs after authentication and BEFORE the throttle: refusals that must not be counted (an
+   * unknown or foreign sid: 404; an ended call: 409). The handler checks again (state may move).
+   */
+  precheck?: (input: RouteInput) => Promise<void>;
+  handle: (input: RouteInput) => Promise<RouteResult>;
+}
+
+/** Declares a route with the handler typed by its schemas; the registry keeps the erased form. */
+export function defineRoute<B extends TSchema = TSchema, Q extends TSchema = TSchema>(
+  route: Omit<ApiRoute, 'body' | 'query' | 'handle' | 'precheck'> & {
+    body?: B;
+    query?: Q;
+    precheck?: (input: RouteInput<Static<B>, Static<Q>>) => Promise<void>;
+    handle: (input: RouteInput<Static<B>, Static<Q>>) => Promise<RouteResult>;
+  },
+): ApiRoute {
+  return route as unknown as ApiRoute;
+}
+
+/** A JSON answer. */
+export const json = (status: number, body: unknown, headers?: Record<string, string>): RouteResult => (headers ? { status, body, headers } : { status, body });

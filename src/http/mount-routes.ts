@@ -1,0 +1,88 @@
+/**
+ * mountRoutes: the router, derived from the route registry. Every route is one chain, in the
+ * order the guards must run:
+ *
+ *   read + validate body, validate query -> authenticate -> precheck -> throttle -> handler
+ *
+ * so a malformed request, a caller without valid credentials and a request for an unknown or
+ * foreign resource are all refused before anything is counted or written.
+ */
+import type Router from '@koa/router';
+import type { Context, Middleware, Next } from 'koa';
+import type { Logger } from 'pino';
+import type { ApiRoute, RouteInput, RouteResult } from './api-route.js';
+import { jsonBody } from './json-body.js';
+import { validateBody } from './validate-body.js';
+import { validateQuery } from './validate-query.js';
+
+export interface MountDeps {
+  /** The rule engine as a guard (throttle-middleware.ts). */
+  throttle: Middleware;
+  /** Account credentials (authenticate.ts). */
+  authenticate: Middleware;
+  /** The ADMIN_TOKEN guard; undefined leaves admin routes unmounted. */
+  requireAdmin: Middleware | undefined;
+  logger: Logger;
+}
+
+/** The routes that are served with these deps (admin routes only with an admin token). */
+export function servedRoutes(routes: readonly ApiRoute[], adminEnabled: boolean): ApiRoute[] {
+  return routes.filter((route) => route.auth !== 'admin' || adminEnabled);
+}
+
+export function mountRoutes(router: Router, routes: readonly ApiRoute[], deps: MountDeps): void {
+  for (const route of servedRoutes(routes, deps.requireAdmin !== undefined)) {
+    const chain: Middleware[] = [];
+    if (route.body) chain.push(route.bodyRequired === false ? optionalJsonBody() : jsonBody(), validateBody(route.body));
+    if (route.query) chain.push(validateQuery(route.query));
+    if (route.auth === 'account') chain.push(deps.authenticate);
+    if (route.auth === 'admin') chain.push(deps.requireAdmin!);
+    if (route.precheck) {
+      const precheck = route.precheck;
+      chain.push(async (ctx: Context, next: Next) => {
+        await precheck(inputOf(ctx));
+        await next();
+      });
+    }
+    if (route.throttled) chain.push(deps.throttle);
+    chain.push(async (ctx: Context) => render(ctx, await route.handle(inputOf(ctx)), deps.logger));
+    router.register(route.path, [route.method], chain, { name: route.operationId });
+  }
+}
+
+function inputOf(ctx: Context): RouteInput {
+  return {
+    params: (ctx as Context & { params?: Record<string, string> }).params ?? {},
+    query: ctx.state.query ?? {},
+    body: ctx.state.body,
+    caller: ctx.state.caller,
+  };
+}
+
+function render(ctx: Context, result: RouteResult, logger: Logger): void {
+  ctx.status = result.status;
+  if (result.headers) ctx.set(result.headers as Record<string, string>);
+  if ('stream' in result) {
+    // Headers are gone once the first chunk is; a failure mid-stream can only cut the connection,
+    // so that the client sees a truncated transfer rather than a complete-looking file.
+    result.stream.once('error', (error) => {
+      logger.error({ err: error, method: ctx.method, path: ctx.path }, 'streamed response failed; connection closed');
+      ctx.res.destroy();
+    });
+    ctx.type = result.contentType;
+    ctx.body = result.stream;
+    return;
+  }
+  ctx.body = result.body;
+}
+
+/** A JSON body if one was sent, else {} (routes whose parameters are all optional). */
+function optionalJsonBody(): Middleware {
+  const read = jsonBody();
+  return async (ctx: Context, next: Next) => {
+    const hasBody = ctx.request.length > 0 || ctx.get('transfer-encoding') !== '';
+    if (hasBody) return read(ctx, next);
+    ctx.state.body = {};
+    await next();
+  };
+}

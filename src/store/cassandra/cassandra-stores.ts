@@ -1,0 +1,25 @@
+/** Every repository on one connected cassandra-driver Client (built by main.ts or a test). */
+import type cassandra from 'cassandra-driver';
+import type { Stores } from '../../stores.js';
+import { CassandraCallLog } from './cassandra-call-log.js';
+import { CassandraResetFeed } from './cassandra-reset-feed.js';
+import { CassandraSignupRepository } from './cassandra-signup-repository.js';
+import { CassandraAccountRepository } from './cassandra-account-repository.js';
+import { cassandraHealth } from './cassandra-health.js';
+import type { CassandraDomainOptions } from './cassandra-domain-options.js';
+// domain repository imports (one line per domain)
+
+export function cassandraStores(client: cassandra.Client, options: CassandraDomainOptions): Stores {
+  const { keyspace, consistency, serialConsistency, timeoutMs } = options;
+  return {
+    kind: 'cassandra',
+    callLog: new CassandraCallLog(client, keyspace, { consistency, serialConsistency }),
+    resetFeed: new CassandraResetFeed(client, keyspace, consistency, timeoutMs),
+    signups: new CassandraSignupRepository(client, keyspace, consistency, timeoutMs),
+    accounts: new CassandraAccountRepository(client, options),
+    // domain repositories (one line per domain)
+    health: cassandraHealth(client, keyspace, consistency),
+    memoryLogs: [],
+    close: () => client.shutdown(),
+  };
+}

@@ -1,0 +1,23 @@
+/** The embedded store: every repository in this process's memory (lost on restart). */
+import type { Clock } from '../../clock.js';
+import type { Stores } from '../../stores.js';
+import { MemoryCallLog } from './memory-call-log.js';
+import { MemoryResetFeed } from './memory-reset-feed.js';
+import { MemorySignupRepository } from './memory-signup-repository.js';
+import { MemoryAccountRepository } from './memory-account-repository.js';
+// domain repository imports (one line per domain)
+
+export function memoryStores(clock: Clock): Stores {
+  const callLog = new MemoryCallLog(clock);
+  return {
+    kind: 'memory',
+    callLog,
+    resetFeed: new MemoryResetFeed(),
+    signups: new MemorySignupRepository(),
+    accounts: new MemoryAccountRepository(),
+    // domain repositories (one line per domain)
+    health: async () => ({ status: 'ok', store: 'memory' }),
+    memoryLogs: [callLog],
+    close: async () => {},
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * Every store the service needs, as the interfaces their consumers own. Built by
+ * store/memory/memory-stores.ts (the embedded default) or store/cassandra/cassandra-stores.ts,
+ * and handed to compose.ts. A domain adds its repository here and in both builders.
+ */
+import type { CallLog } from './engine/call-log.js';
+import type { ResetFeed } from './engine/reset-feed.js';
+import type { SignupRepository } from './domains/signup/signup.js';
+import type { AccountRepository } from './domains/accounts/accounts.js';
+import type { HealthReport } from './health.js';
+import type { MemoryCallLog } from './store/memory/memory-call-log.js';
+// domain repository imports (one line per domain)
+
+export interface Stores {
+  kind: 'memory' | 'cassandra';
+  callLog: CallLog;
+  resetFeed: ResetFeed;
+  signups: SignupRepository;
+  accounts: AccountRepository;
+  // domain repositories (one line per domain)
+  health: () => Promise<HealthReport>;
+  /** Memory call logs to prune on a schedule (none with Cassandra: rows expire by TTL). */
+  memoryLogs: MemoryCallLog[];
+  close: () => Promise<void>;
+}
