@@ -9,6 +9,7 @@ import type { SignupRepository } from './domains/signup/signup.js';
 import type { AccountRepository } from './domains/accounts/accounts.js';
 import type { HealthReport } from './health.js';
 import type { MemoryCallLog } from './store/memory/memory-call-log.js';
+import type { CdrRepository } from './domains/cdrs/cdr.js';
 // domain repository imports (one line per domain)
 
 export interface Stores {
@@ -17,6 +18,7 @@ export interface Stores {
   resetFeed: ResetFeed;
   signups: SignupRepository;
   accounts: AccountRepository;
+  cdrs: CdrRepository;
   // domain repositories (one line per domain)
   health: () => Promise<HealthReport>;
   /** Memory call logs to prune on a schedule (none with Cassandra: rows expire by TTL). */

@@ -13,7 +13,8 @@ import type { CassandraDomainOptions } from '../../src/store/cassandra/cassandra
 import type { Stores } from '../../src/stores.js';
 
 export const TEST_CONTACT_POINT = process.env.TOLLGATE_TEST_CASSANDRA ?? '127.0.0.1:9042';
-export const TEST_KEYSPACE = 'tollgate_test';
+/** TOLLGATE_TEST_KEYSPACE lets two suites run at once on one node without dropping each other's keyspace. */
+export const TEST_KEYSPACE = process.env.TOLLGATE_TEST_KEYSPACE ?? 'tollgate_test';
 
 export function testCassandraSettings(contactPoint = TEST_CONTACT_POINT): CassandraSettings {
   return {

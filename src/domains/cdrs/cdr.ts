@@ -28,3 +28,28 @@ export interface Cdr {
 export interface CdrWriter {
   record(cdr: Cdr): Promise<void>;
 }
+
+/** A time range of call creation (= start) times, inclusive, in ms. */
+export interface TimeRange {
+  fromMs: number;
+  toMs: number;
+}
+
+/** One page of a listing and where the next one starts (undefined: that was the last). */
+export interface CdrPage {
+  cdrs: Cdr[];
+  /** Opaque, JSON-serialisable; the HTTP layer signs it into a nextPageToken. */
+  next: unknown;
+}
+
+/** Where CDRs are kept: store/memory and store/cassandra implement it (test/contract/cdr-repository.contract.ts). */
+export interface CdrRepository extends CdrWriter {
+  get(accountId: string, callSid: string): Promise<Cdr | undefined>;
+  /** Newest first, at most `pageSize`; `position` is a previous page's `next`. */
+  list(accountId: string, range: TimeRange, pageSize: number, position?: unknown): Promise<CdrPage>;
+  /**
+   * Every CDR of the range, oldest first, read page by page as the consumer pulls: memory use
+   * does not grow with the range, and a consumer that stops pulling stops the reads.
+   */
+  stream(accountId: string, range: TimeRange): AsyncIterable<Cdr>;
+}

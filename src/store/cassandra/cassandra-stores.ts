@@ -7,6 +7,7 @@ import { CassandraSignupRepository } from './cassandra-signup-repository.js';
 import { CassandraAccountRepository } from './cassandra-account-repository.js';
 import { cassandraHealth } from './cassandra-health.js';
 import type { CassandraDomainOptions } from './cassandra-domain-options.js';
+import { CassandraCdrRepository } from './cassandra-cdr-repository.js';
 // domain repository imports (one line per domain)
 
 export function cassandraStores(client: cassandra.Client, options: CassandraDomainOptions): Stores {
@@ -17,6 +18,7 @@ export function cassandraStores(client: cassandra.Client, options: CassandraDoma
     resetFeed: new CassandraResetFeed(client, keyspace, consistency, timeoutMs),
     signups: new CassandraSignupRepository(client, keyspace, consistency, timeoutMs),
     accounts: new CassandraAccountRepository(client, options),
+    cdrs: new CassandraCdrRepository(client, options),
     // domain repositories (one line per domain)
     health: cassandraHealth(client, keyspace, consistency),
     memoryLogs: [],

@@ -5,6 +5,7 @@ import { MemoryCallLog } from './memory-call-log.js';
 import { MemoryResetFeed } from './memory-reset-feed.js';
 import { MemorySignupRepository } from './memory-signup-repository.js';
 import { MemoryAccountRepository } from './memory-account-repository.js';
+import { MemoryCdrRepository } from './memory-cdr-repository.js';
 // domain repository imports (one line per domain)
 
 export function memoryStores(clock: Clock): Stores {
@@ -15,6 +16,7 @@ export function memoryStores(clock: Clock): Stores {
     resetFeed: new MemoryResetFeed(),
     signups: new MemorySignupRepository(),
     accounts: new MemoryAccountRepository(),
+    cdrs: new MemoryCdrRepository(),
     // domain repositories (one line per domain)
     health: async () => ({ status: 'ok', store: 'memory' }),
     memoryLogs: [callLog],
