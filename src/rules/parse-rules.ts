@@ -6,22 +6,8 @@
 import { DEFAULT_ERROR, MAX_WINDOW_MS, type KeyPart, type Limit, type Normalizer, type Rule } from './rule.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { RuleFileError } from './rule-file-error.js';
-import { describeSchemaError, validateNative, validateSystemSettings } from './rule-schema.js';
+import { describeSchemaError, validateNative, validateSystemSettings, type NativeRuleJson, type NormalizeName } from './rule-schema.js';
 import { fromSystemSettings, type SystemSettingsDocument } from './system-settings-format.js';
-
-/** The native format after schema validation: the shape the JSON Schema guarantees. */
-export interface NativeRuleJson {
-  id: string;
-  match: { method?: string | string[]; path: string };
-  key: string | Array<string | { from: string; normalize?: NormalizeName; stripPlusTag?: boolean }>;
-  normalize?: NormalizeName;
-  stripPlusTag?: boolean;
-  limits: Array<{ count: number; window: string }>;
-  error?: { status?: number; code?: string; message?: string };
-  onMissingKey?: 'skip' | 'reject';
-  onStoreError?: 'allow' | 'deny' | 'local';
-}
-type NormalizeName = 'e164' | 'email' | 'lowercase';
 
 export function parseRules(source: string, json: unknown): Rule[] {
   const entries = nativeEntriesOf(source, json);

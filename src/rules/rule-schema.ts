@@ -124,6 +124,20 @@ export const systemSettingsSchema = {
   },
 } as const;
 
+/** The native format after schema validation: the shape the JSON Schema guarantees. */
+export interface NativeRuleJson {
+  id: string;
+  match: { method?: string | string[]; path: string };
+  key: string | Array<string | { from: string; normalize?: NormalizeName; stripPlusTag?: boolean }>;
+  normalize?: NormalizeName;
+  stripPlusTag?: boolean;
+  limits: Array<{ count: number; window: string }>;
+  error?: { status?: number; code?: string; message?: string };
+  onMissingKey?: 'skip' | 'reject';
+  onStoreError?: 'allow' | 'deny' | 'local';
+}
+export type NormalizeName = 'e164' | 'email' | 'lowercase';
+
 const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
 export const validateNative = ajv.compile(nativeRulesSchema);
 export const validateSystemSettings = ajv.compile(systemSettingsSchema);

@@ -4,7 +4,7 @@
  * `time` is in minutes. Entries of one API with the same caller become one rule with several
  * limits (20 per hour AND 100 per day), as the notes intend.
  */
-import type { NativeRuleJson } from './parse-rules.js';
+import type { NativeRuleJson } from './rule-schema.js';
 import { RuleFileError } from './rule-file-error.js';
 
 export interface SystemSettingsDocument {

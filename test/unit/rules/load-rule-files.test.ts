@@ -39,6 +39,7 @@ describe('loadRuleFiles', () => {
 
   it('loads the shipped rules directory', async () => {
     const set = await loadRuleFiles('rules');
-    expect(set.rules.map((r) => r.id)).toEqual(['signup-per-phone', 'signup-per-email']);
+    expect(set.sources).toEqual(['accounts', 'calls', 'cdrs', 'conferences', 'signup'].map((name) => `rules/${name}.json`));
+    expect(set.rules.map((r) => r.id)).toEqual(expect.arrayContaining(['signup-per-phone', 'signup-per-email', 'auth-failures-per-ip', 'calls-created-per-account', 'cdr-exports-per-account']));
   });
 });
