@@ -32,8 +32,13 @@ PORT=$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0
 BASE=http://127.0.0.1:$PORT
 LOG=$(mktemp -t tollgate-fuzz.XXXXXX.log)
 echo "== tollgate on $BASE (Cassandra 127.0.0.1:9042, keyspace tollgate_fuzz; log $LOG)"
+# ADMIN_TOKEN mounts the admin routes, so POST /v1/accounts is fuzzed too (without the admin token:
+# 401). CALLBACK_ALLOWED_HOSTS=127.0.0.1: generated status callback URLs are refused (400) unless
+# they point at this machine, so the fuzzer can never make the service call another host.
+FUZZ_ADMIN_TOKEN=fuzz-admin-token-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 PORT=$PORT HOST=127.0.0.1 CASSANDRA_CONTACT_POINTS=127.0.0.1 CASSANDRA_KEYSPACE=tollgate_fuzz \
-  CASSANDRA_CONNECT_TIMEOUT_MS=30000 LOG_LEVEL=warn node dist/main.js >"$LOG" 2>&1 &
+  CASSANDRA_CONNECT_TIMEOUT_MS=30000 LOG_LEVEL=warn ADMIN_TOKEN=$FUZZ_ADMIN_TOKEN CALLBACK_ALLOWED_HOSTS=127.0.0.1 \
+  node dist/main.js >"$LOG" 2>&1 &
 SERVICE=$!
 stop_service() {
   if kill -0 "$SERVICE" 2>/dev/null; then
@@ -55,6 +60,18 @@ for i in $(seq 120); do
 done
 echo "GET /healthz: $(curl -s "$BASE/healthz")"
 
+# One account: every request carries its token, and fuzz_hooks.py puts its id (and the sids of a
+# call and a conference it made) into about half of the generated paths, so the fuzzing reaches
+# the handlers and Cassandra instead of stopping at 403/404.
+ACCOUNT=$(curl -sf -X POST "$BASE/v1/accounts" -H "Authorization: Bearer $FUZZ_ADMIN_TOKEN" -H 'content-type: application/json' -d '{"friendlyName":"fuzz"}')
+FUZZ_ACCOUNT_ID=$("$VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["accountId"])' <<<"$ACCOUNT")
+FUZZ_AUTH_TOKEN=$("$VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["authToken"])' <<<"$ACCOUNT")
+AUTH=(-H "Authorization: Bearer $FUZZ_AUTH_TOKEN" -H 'content-type: application/json')
+FUZZ_CALL_SID=$(curl -sf -X POST "$BASE/v1/accounts/$FUZZ_ACCOUNT_ID/calls" "${AUTH[@]}" -d '{"to":"+14155550100","from":"+14155550101"}' | "$VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["sid"])')
+FUZZ_CONFERENCE_SID=$(curl -sf -X POST "$BASE/v1/accounts/$FUZZ_ACCOUNT_ID/conferences" "${AUTH[@]}" -d '{"friendlyName":"fuzz-room"}' | "$VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["sid"])')
+export FUZZ_ACCOUNT_ID FUZZ_CALL_SID FUZZ_CONFERENCE_SID
+echo "fuzzing as account $FUZZ_ACCOUNT_ID (call $FUZZ_CALL_SID, conference $FUZZ_CONFERENCE_SID)"
+
 # Every check that compares a response with the document, and no 5xx at all. Phases: the
 # document's examples, the coverage phase (boundary and negative values, wrong content types,
 # methods the document does not declare), then property-based fuzzing of MAX_EXAMPLES cases per
@@ -65,6 +82,7 @@ ARGS=(run "$BASE/openapi.json"
   --phases examples,coverage,fuzzing
   --mode all
   --max-examples "$MAX_EXAMPLES"
+  --header "Authorization: Bearer $FUZZ_AUTH_TOKEN"
   --continue-on-failure
   --workers 2
   --request-timeout 10
