@@ -1,41 +1,39 @@
 /**
- * Reads every *.json in a directory (sorted by name, so the order is stable) into one RuleSet.
- * All files are parsed and checked together before anything is returned: a caller either gets a
- * complete, valid set or a RuleFileError, and keeps its previous set in the second case.
+ * The rule files of a directory: every *.json in it (sorted by name, so the order is stable; files
+ * in subfolders are not loaded). As a RuleSource for the reload path, and loadRuleFiles(dir) for
+ * callers that want the validated set at once (start-up, `tollgate rules validate`). All files
+ * are parsed and checked together: a caller gets a complete, valid set or a RuleFileError.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Rule, RuleSet } from './rule.js';
+import type { RuleSet } from './rule.js';
 import { RuleFileError } from './rule-file-error.js';
-import { parseRules } from './parse-rules.js';
+import { buildRuleSet, type RuleDocument, type RuleSource } from './rule-source.js';
 
-export async function loadRuleFiles(dir: string): Promise<RuleSet> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
-  } catch (error) {
-    throw new RuleFileError(dir, '$', `cannot read the rules directory: ${(error as Error).message}`);
-  }
-  const rules: Rule[] = [];
-  const sources: string[] = [];
-  for (const name of names) {
-    const file = join(dir, name);
-    const text = await readFile(file, 'utf8');
-    rules.push(...parseRules(file, parseJson(file, text)));
-    sources.push(file);
-  }
-  return combineRuleSets(rules, sources);
+export { combineRuleSets } from './rule-source.js';
+
+export function createFileRuleSource(dir: string): RuleSource {
+  return {
+    name: `files:${dir}`,
+    async load(): Promise<RuleDocument[]> {
+      let names: string[];
+      try {
+        names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
+      } catch (error) {
+        throw new RuleFileError(dir, '$', `cannot read the rules directory: ${(error as Error).message}`);
+      }
+      const documents: RuleDocument[] = [];
+      for (const name of names) {
+        const file = join(dir, name);
+        documents.push({ origin: file, json: parseJson(file, await readFile(file, 'utf8')) });
+      }
+      return documents;
+    },
+  };
 }
 
-/** Joins rules from several sources, refusing a rule id used twice. */
-export function combineRuleSets(rules: readonly Rule[], sources: readonly string[]): RuleSet {
-  const byId = new Map<string, Rule>();
-  for (const rule of rules) {
-    const twin = byId.get(rule.id);
-    if (twin) throw new RuleFileError(rule.source, '$', `rule id "${rule.id}" is already defined in ${twin.source}`);
-    byId.set(rule.id, rule);
-  }
-  return Object.freeze({ rules: Object.freeze([...rules]), sources: Object.freeze([...sources]) });
+export async function loadRuleFiles(dir: string): Promise<RuleSet> {
+  return buildRuleSet(await createFileRuleSource(dir).load());
 }
 
 function parseJson(file: string, text: string): unknown {

@@ -51,8 +51,10 @@ export interface Rule {
 
 export interface RuleSet {
   rules: readonly Rule[];
-  /** Sources (file names) that went into this set, in load order. */
+  /** Sources (file names, settings) that went into this set, in load order. */
   sources: readonly string[];
+  /** A hash of the rules' content (rule-source.ts's ruleSetVersion). */
+  version: string;
 }
 
 export const DEFAULT_ERROR: Readonly<RuleError> = Object.freeze({

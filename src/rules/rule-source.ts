@@ -1,0 +1,52 @@
+/**
+ * Where rules come from. Each source hands over its rule documents as they are now (a file of
+ * RULES_DIR, a setting of the system_settings table); the reload path (engine/rules-in-force.ts)
+ * loads every source, validates the combined set with the one parser, and swaps it in whole.
+ *
+ * Precedence: there is none to resolve. Every rule of every source applies to the routes it
+ * matches, and a rule id may be defined once across all sources: the same id in a file and in a
+ * setting is an error naming both, so an operator always knows which definition is in force.
+ */
+import { createHash } from 'node:crypto';
+import type { Rule, RuleSet } from './rule.js';
+import { RuleFileError } from './rule-file-error.js';
+import { parseRules } from './parse-rules.js';
+
+/** One rule document: where it came from (a file path, "setting:<name>") and its parsed JSON. */
+export interface RuleDocument {
+  origin: string;
+  json: unknown;
+}
+
+export interface RuleSource {
+  /** For logs and GET /v1/admin/rules: "files:./rules", "settings". */
+  readonly name: string;
+  /** Every document the source holds now; throws RuleFileError for one that is not even JSON. */
+  load(): Promise<RuleDocument[]>;
+}
+
+/** Parses every document and combines them; throws RuleFileError naming the document, path and reason. */
+export function buildRuleSet(documents: readonly RuleDocument[]): RuleSet {
+  const rules = documents.flatMap((doc) => parseRules(doc.origin, doc.json));
+  return combineRuleSets(rules, documents.map((doc) => doc.origin));
+}
+
+/** Joins rules from several sources, refusing a rule id used twice (naming both sources). */
+export function combineRuleSets(rules: readonly Rule[], sources: readonly string[]): RuleSet {
+  const byId = new Map<string, Rule>();
+  for (const rule of rules) {
+    const twin = byId.get(rule.id);
+    if (twin) throw new RuleFileError(rule.source, '$', `rule id "${rule.id}" is already defined in ${twin.source}`);
+    byId.set(rule.id, rule);
+  }
+  return Object.freeze({ rules: Object.freeze([...rules]), sources: Object.freeze([...sources]), version: ruleSetVersion(rules) });
+}
+
+/**
+ * A short hash of what the rules say (not where they came from), so that two instances that
+ * loaded the same rules report the same version, and If-Match can name a set.
+ */
+export function ruleSetVersion(rules: readonly Rule[]): string {
+  const canonical = [...rules].sort((a, b) => (a.id < b.id ? -1 : 1)).map(({ source: _source, ...rule }) => rule);
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 16);
+}
