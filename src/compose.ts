@@ -23,7 +23,12 @@ import { createPageTokens } from './domains/shared/page-token.js';
 import { createApp } from './http/create-app.js';
 import type { ApiRoute } from './http/api-route.js';
 import { signupRoutes } from './http/api/signup-routes.js';
+import { adminRuleRoutes } from './http/api/admin-rule-routes.js';
+import { createRuleAdmin } from './domains/settings/rule-admin.js';
+import type { RulesInForce } from './engine/rules-in-force.js';
 import { accountRoutes } from './http/api/account-routes.js';
+import { createCdrs } from './domains/cdrs/cdrs.js';
+import { cdrRoutes } from './http/api/cdr-routes.js';
 // domain imports (one line per domain)
 
 export type ComposeSettings = Pick<
@@ -33,7 +38,7 @@ export type ComposeSettings = Pick<
   | 'keySecretPrevious'
   | 'trustProxyHops'
   | 'ipv6PrefixLength'
-  | 'adminToken'
+  | 'adminTokens'
   | 'throttleDeadlineMs'
   | 'partitionCacheEntries'
   | 'callPricePerMinute'
@@ -48,6 +53,8 @@ export interface ComposeOptions {
   logger: Logger;
   /** The rule index in force (swapped on reload). */
   rules: () => RuleIndex;
+  /** The reload path of the rules; with it, the live rule administration routes are served. */
+  rulesInForce?: RulesInForce;
   /** The local fallback log (a fresh one by default). */
   local?: MemoryCallLog;
   /** Told about every throttle store failure or missed deadline. */
@@ -96,14 +103,16 @@ export function composeApp(options: ComposeOptions): Composed {
   const pageTokens = createPageTokens(createHmac('sha256', settings.keySecret).update('tollgate page tokens').digest('base64url'));
   const accounts = createAccounts({ repository: stores.accounts, clock });
   const closers: Array<() => Promise<void>> = [];
+  const cdrs = createCdrs({ repository: stores.cdrs, pageTokens, clock });
   // domain services (one block per domain)
 
   const routes: ApiRoute[] = [
     ...signupRoutes(createSignup({ repository: stores.signups, clock, defaultPhoneRegion: settings.defaultPhoneRegion })),
     ...accountRoutes(accounts, clock),
+    ...(options.rulesInForce ? adminRuleRoutes(createRuleAdmin({ store: stores.settings, rules: options.rulesInForce, clock }), pageTokens) : []),
+    ...cdrRoutes(cdrs),
     // domain routes (one line per domain)
   ];
-  void pageTokens;
 
   const app = createApp({
     logger,
@@ -115,7 +124,7 @@ export function composeApp(options: ComposeOptions): Composed {
     routes,
     accounts,
     health: stores.health,
-    ...(settings.adminToken === undefined ? {} : { admin: { limits, token: settings.adminToken } }),
+    ...(settings.adminTokens.length === 0 ? {} : { admin: { limits, tokens: settings.adminTokens } }),
   });
   return {
     app,

@@ -8,8 +8,9 @@ import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
 import { logSampler } from './log-sampler.js';
 import { loadSettings, SettingsError, type CassandraSettings, type Settings } from './settings.js';
-import { loadRuleFiles } from './rules/load-rule-files.js';
-import { createRuleIndex, type RuleIndex } from './engine/rule-index.js';
+import { createFileRuleSource } from './rules/load-rule-files.js';
+import { createSettingsRuleSource } from './rules/settings-rule-source.js';
+import { createRulesInForce, type RulesInForce } from './engine/rules-in-force.js';
 import type { RuleSet } from './rules/rule.js';
 import type { Target } from './engine/admit.js';
 import type { Stores } from './stores.js';
@@ -25,6 +26,8 @@ import { pruneMemoryLogs } from './jobs/prune-memory-logs.js';
 import { scheduleJobs } from './jobs/schedule-jobs.js';
 import { writeBackFallback } from './jobs/write-back-fallback.js';
 import { pollResets } from './jobs/poll-resets.js';
+import { pollSettings } from './jobs/poll-settings.js';
+import { watchRuleFiles } from './jobs/watch-rule-files.js';
 
 async function main(): Promise<void> {
   let settings: Readonly<Settings>;
@@ -48,24 +51,36 @@ async function main(): Promise<void> {
   }
   const clock = systemClock;
 
-  let rules: RuleIndex;
-  let ruleSet: RuleSet;
+  const stores = settings.cassandra ? await connectCassandra(settings.cassandra, settings, logger) : embeddedStores(clock, logger);
+  // Rules come from RULES_DIR and from the system_settings table, validated together; a service
+  // never starts on a set that does not validate. Later reloads keep the last good set instead.
+  let rulesInForce: RulesInForce;
+  let routePaths: ReadonlySet<string> = new Set();
+  const initialRevision = await stores.settings.revision();
   try {
-    ruleSet = await loadRuleFiles(settings.rulesDir);
-    rules = createRuleIndex(ruleSet);
-    logger.info({ rules: ruleSet.rules.map((r) => r.id), files: ruleSet.sources }, 'rules loaded');
+    rulesInForce = await createRulesInForce({
+      sources: [createFileRuleSource(settings.rulesDir), createSettingsRuleSource(stores.settings)],
+      clock,
+      onReload: (reason, result) => {
+        if (!result.ok) return logger.error({ err: result.error, reason }, `rules not reloaded, the last good rules stay: ${result.error.message}`);
+        if (!result.changed) return;
+        logger.info({ reason, version: result.set.version, rules: result.set.rules.map((r) => r.id), sources: result.set.sources }, 'rules reloaded');
+        warnUnroutedRules(result.set, routePaths, logger);
+      },
+    });
   } catch (error) {
     logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
     process.exit(1);
   }
+  const firstSet = rulesInForce.set();
+  logger.info({ version: firstSet.version, rules: firstSet.rules.map((r) => r.id), sources: firstSet.sources }, 'rules loaded');
 
-  const stores = settings.cassandra ? await connectCassandra(settings.cassandra, settings, logger) : embeddedStores(clock, logger);
-  if (settings.adminToken === undefined) logger.info('admin routes are off (set ADMIN_TOKEN to enable /v1/admin/limits and POST /v1/accounts)');
-  const composed = composeApp({ settings, stores, clock, logger, rules: () => rules, onStoreError: storeErrorReporter(logger, clock) });
+  if (settings.adminTokens.length === 0) logger.info('admin routes are off (set ADMIN_TOKEN to enable /v1/admin/* and POST /v1/accounts)');
+  const composed = composeApp({ settings, stores, clock, logger, rules: () => rulesInForce.index(), rulesInForce, onStoreError: storeErrorReporter(logger, clock) });
   const { app, throttle, local: localFallback } = composed;
   // Rules name route patterns (and the failed-authentication pseudo-route); one naming none applies nowhere.
-  const routePaths = new Set<string>([AUTH_FAILURE_PATH, ...appRoutes(composed.routes, stores.health, true).map((r) => r.path)]);
-  warnUnroutedRules(ruleSet, routePaths, logger);
+  routePaths = new Set<string>([AUTH_FAILURE_PATH, ...appRoutes(composed.routes, stores.health, true).map((r) => r.path)]);
+  warnUnroutedRules(firstSet, routePaths, logger);
 
   const server = app.listen(settings.port, settings.host);
   await once(server, 'listening');
@@ -75,6 +90,7 @@ async function main(): Promise<void> {
     [
       { name: 'prune-memory-logs', schedule: '*/30 * * * * *', run: () => pruneMemoryLogs([...stores.memoryLogs, localFallback], logger) },
       { name: 'poll-resets', schedule: '* * * * * *', run: () => pollResets(stores.resetFeed, throttle, clock) },
+      { name: 'poll-settings', schedule: '* * * * * *', run: pollSettings(stores.settings, rulesInForce, initialRevision) },
       // With the embedded store there is no outage to recover from: the fallback is never used.
       ...(settings.cassandra
         ? [{ name: 'write-back-fallback', schedule: '*/5 * * * * *', run: () => writeBackFallback(localFallback, stores.callLog, clock, logger) }]
@@ -83,21 +99,15 @@ async function main(): Promise<void> {
     logger,
   );
 
-  // SIGHUP reloads the rule files; a bad set is refused and the rules in force stay.
-  process.on('SIGHUP', () => {
-    loadRuleFiles(settings.rulesDir).then(
-      (reloaded) => {
-        rules = createRuleIndex(reloaded);
-        logger.info({ rules: reloaded.rules.map((r) => r.id) }, 'rules reloaded');
-        warnUnroutedRules(reloaded, routePaths, logger);
-      },
-      (error: Error) => logger.error({ err: error }, `rules not reloaded, previous rules stay: ${error.message}`),
-    );
-  });
+  // Edits of RULES_DIR apply by themselves; SIGHUP still asks for a reload. A bad set is refused
+  // and the rules in force stay (the log names the file, the JSON path and the reason).
+  const watcher = watchRuleFiles(settings.rulesDir, (reason) => void rulesInForce.reload(reason));
+  process.on('SIGHUP', () => void rulesInForce.reload('SIGHUP'));
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close();
+    watcher.close();
     await jobs.stop();
     await composed.close();
     await stores.close();

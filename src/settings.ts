@@ -5,6 +5,12 @@
  */
 import { isPhoneRegion } from './keys/phone.js';
 
+/** An admin bearer token and the label that names its holder in the audit trail. */
+export interface AdminToken {
+  label: string;
+  token: string;
+}
+
 export const CONSISTENCY_LEVELS = ['ANY', 'ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE'] as const;
 export const SERIAL_LEVELS = ['SERIAL', 'LOCAL_SERIAL'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -44,8 +50,11 @@ export interface Settings {
   trustProxyHops: number;
   /** IPv6 clients are keyed by this prefix length. */
   ipv6PrefixLength: number;
-  /** Bearer token of the admin routes; undefined leaves them unmounted. */
-  adminToken: string | undefined;
+  /**
+   * Bearer tokens of the admin routes with the label the audit trail records: ADMIN_TOKEN
+   * (label "admin") and ADMIN_TOKENS ("label:token,..."). None leaves the admin routes unmounted.
+   */
+  adminTokens: readonly AdminToken[];
   /** Partitions whose last known state each instance keeps (0 turns the cache off). */
   partitionCacheEntries: number;
   /** What a started minute of a call costs, a decimal string with up to 5 places (CALL_PRICE_PER_MINUTE). */
@@ -118,7 +127,7 @@ export function loadSettings(env: Env): Readonly<Settings> {
     keySecretIsDevelopmentDefault: keySecret === undefined,
     trustProxyHops: integer('TRUST_PROXY_HOPS', 0, 0, 10),
     ipv6PrefixLength: integer('IPV6_PREFIX_LENGTH', 64, 1, 128),
-    adminToken: read('ADMIN_TOKEN'),
+    adminTokens: adminTokensOf(read('ADMIN_TOKEN'), read('ADMIN_TOKENS'), problems),
     partitionCacheEntries: integer('PARTITION_CACHE_ENTRIES', 100_000, 0, 10_000_000),
     callPricePerMinute: read('CALL_PRICE_PER_MINUTE') ?? '0.03000',
     callPriceUnit: (read('CALL_PRICE_UNIT') ?? 'USD').toUpperCase(),
@@ -129,7 +138,6 @@ export function loadSettings(env: Env): Readonly<Settings> {
   for (const host of settings.callbackAllowedHosts ?? []) {
     if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(host)) problems.push(`CALLBACK_ALLOWED_HOSTS: "${host}" is not a host name or address`);
   }
-  if (settings.adminToken !== undefined && settings.adminToken.length < 24) problems.push(`ADMIN_TOKEN: too short (${settings.adminToken.length} characters; at least 24)`);
 
   const contactPoints = read('CASSANDRA_CONTACT_POINTS');
   if (contactPoints !== undefined) {
@@ -162,7 +170,26 @@ export function loadSettings(env: Env): Readonly<Settings> {
   }
 
   if (problems.length > 0) throw new SettingsError(problems);
-  return Object.freeze({ ...settings, cassandra: settings.cassandra && Object.freeze(settings.cassandra), callbackAllowedHosts: settings.callbackAllowedHosts && Object.freeze([...settings.callbackAllowedHosts]) });
+  return Object.freeze({ ...settings, adminTokens: Object.freeze(settings.adminTokens.map((t) => Object.freeze(t))), cassandra: settings.cassandra && Object.freeze(settings.cassandra), callbackAllowedHosts: settings.callbackAllowedHosts && Object.freeze([...settings.callbackAllowedHosts]) });
+}
+
+function adminTokensOf(single: string | undefined, labelled: string | undefined, problems: string[]): AdminToken[] {
+  const tokens: AdminToken[] = [];
+  if (single !== undefined) {
+    if (single.length < 24) problems.push(`ADMIN_TOKEN: too short (${single.length} characters; at least 24)`);
+    tokens.push({ label: 'admin', token: single });
+  }
+  for (const entry of (labelled ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z0-9_.-]{1,64}):(\S+)$/.exec(entry);
+    if (!match) {
+      problems.push('ADMIN_TOKENS: expected "label:token" entries separated by commas (labels: letters, digits, _ . -)');
+      continue;
+    }
+    if (match[2]!.length < 24) problems.push(`ADMIN_TOKENS: the token of "${match[1]}" is too short (${match[2]!.length} characters; at least 24)`);
+    if (tokens.some((t) => t.label === match[1])) problems.push(`ADMIN_TOKENS: label "${match[1]}" is used twice`);
+    tokens.push({ label: match[1]!, token: match[2]! });
+  }
+  return tokens;
 }
 
 /** "SimpleStrategy:3" or "NetworkTopologyStrategy:dc1=3,dc2=2" to a CQL replication map. */

@@ -10,6 +10,8 @@ import type { AccountRepository } from './domains/accounts/accounts.js';
 import type { HealthReport } from './health.js';
 import type { MemoryCallLog } from './store/memory/memory-call-log.js';
 import type { CdrRepository } from './domains/cdrs/cdr.js';
+import type { SettingsStore } from './domains/settings/settings-store.js';
+import type { ConferenceRepository } from './domains/conferences/conference.js';
 // domain repository imports (one line per domain)
 
 export interface Stores {
@@ -19,6 +21,8 @@ export interface Stores {
   signups: SignupRepository;
   accounts: AccountRepository;
   cdrs: CdrRepository;
+  settings: SettingsStore;
+  conferences: ConferenceRepository;
   // domain repositories (one line per domain)
   health: () => Promise<HealthReport>;
   /** Memory call logs to prune on a schedule (none with Cassandra: rows expire by TTL). */

@@ -32,6 +32,10 @@ export interface RouteInput<Body = unknown, Query = unknown> {
   body: Body;
   /** Set on `account` routes. */
   caller: Caller | undefined;
+  /** The admin token's label, on `admin` routes (for the audit trail). */
+  admin: string | undefined;
+  /** A request header, when it was sent once (If-Match). */
+  header(name: string): string | undefined;
 }
 
 export type RouteResult =

@@ -14,6 +14,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { TollgateError } from '../errors.js';
 import type { Accounts, Credentials } from '../domains/accounts/accounts.js';
+import type { AdminToken } from '../settings.js';
 import { planRequest, type PlanOptions } from '../engine/plan-request.js';
 import type { RuleIndex } from '../engine/rule-index.js';
 import type { Throttle } from '../engine/throttle.js';
@@ -61,14 +62,16 @@ export function authenticateAccount(deps: AuthenticateDeps) {
   };
 }
 
-export function requireAdminToken(token: string) {
-  const expected = createHash('sha256').update(token).digest();
+export function requireAdminToken(tokens: readonly AdminToken[]) {
+  const expected = tokens.map(({ label, token }) => ({ label, digest: createHash('sha256').update(token).digest() }));
   return async function requireAdmin(ctx: Context, next: Next): Promise<void> {
     const header = ctx.req.headersDistinct.authorization;
-    const presented = header?.length === 1 ? /^Bearer\s+(\S+)$/i.exec(header[0]!)?.[1] ?? '' : '';
-    if (!timingSafeEqual(createHash('sha256').update(presented).digest(), expected)) {
-      throw new TollgateError('UNAUTHORIZED', 'A valid admin bearer token is required', { headers: { 'WWW-Authenticate': 'Bearer' } });
-    }
+    const presented = createHash('sha256').update(header?.length === 1 ? /^Bearer\s+(\S+)$/i.exec(header[0]!)?.[1] ?? '' : '').digest();
+    // Every token is compared, so the time taken does not say which one (or whether any) matched.
+    let label: string | undefined;
+    for (const candidate of expected) if (timingSafeEqual(presented, candidate.digest)) label ??= candidate.label;
+    if (label === undefined) throw new TollgateError('UNAUTHORIZED', 'A valid admin bearer token is required', { headers: { 'WWW-Authenticate': 'Bearer' } });
+    ctx.state.admin = label;
     await next();
   };
 }

@@ -16,6 +16,7 @@ import type { Throttle } from '../engine/throttle.js';
 import type { LimitAdmin } from '../engine/limit-admin.js';
 import type { Accounts } from '../domains/accounts/accounts.js';
 import type { ApiRoute } from './api-route.js';
+import type { AdminToken } from '../settings.js';
 import { renderErrors } from './render-error.js';
 import { throttleRequests } from './throttle-middleware.js';
 import { authenticateAccount, requireAdminToken } from './authenticate.js';
@@ -38,7 +39,7 @@ export interface AppDeps {
   accounts: Accounts;
   health: () => Promise<HealthReport>;
   /** Operator routes; absent unless ADMIN_TOKEN is set. */
-  admin?: { limits: LimitAdmin; token: string };
+  admin?: { limits: LimitAdmin; tokens: readonly AdminToken[] };
 }
 
 /** Every route the app serves, in registry form (health and /openapi.json included). */
@@ -60,7 +61,7 @@ export function createApp(deps: AppDeps): Koa {
   // QUERY on a known path get 405 with Allow, not 501.
   const router = new Router({ sensitive: true, strict: true, methods: METHODS });
   const guards = { throttle: deps.throttle, rules: deps.rules, planOptions: deps.planOptions, clientAddress: deps.clientAddress };
-  const requireAdmin = deps.admin ? requireAdminToken(deps.admin.token) : undefined;
+  const requireAdmin = deps.admin ? requireAdminToken(deps.admin.tokens) : undefined;
   mountRoutes(router, appRoutes(deps.routes, deps.health, requireAdmin !== undefined), {
     throttle: throttleRequests(guards),
     authenticate: authenticateAccount({ ...guards, accounts: deps.accounts }),

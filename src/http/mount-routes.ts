@@ -56,6 +56,11 @@ function inputOf(ctx: Context): RouteInput {
     query: ctx.state.query ?? {},
     body: ctx.state.body,
     caller: ctx.state.caller,
+    admin: ctx.state.admin,
+    header: (name) => {
+      const values = ctx.req.headersDistinct[name.toLowerCase()];
+      return values?.length === 1 ? values[0] : undefined;
+    },
   };
 }
 

@@ -21,6 +21,8 @@ const ERROR_CODES: Record<ErrorCode, string> = {
   REQUEST_LIMIT_REACHED: 'a rule\'s limit is used up for this key (a rule may rename this code)',
   INVALID_REQUEST: 'the body is not JSON, breaks the schema, or holds a key that cannot be normalised; nothing was counted or written',
   UNAUTHORIZED: 'an admin route without a valid admin bearer token',
+  INVALID_RULE: 'a rule or setting sent to the admin API does not validate; `field` is its JSON path and nothing changed',
+  PRECONDITION_FAILED: 'If-Match names a rule-set version that is no longer the one in force (another change came first); nothing changed',
   UNAUTHENTICATED: 'an account route without a valid account token (Bearer authToken, or Basic accountId:authToken)',
   FORBIDDEN: 'the path names another account than the token\'s',
   CALL_ENDED: 'the call has ended: no recording or transcription can start on it',

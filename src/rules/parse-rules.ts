@@ -57,6 +57,7 @@ function buildRule(source: string, at: string, json: NativeRuleJson): Rule {
     error: { ...DEFAULT_ERROR, ...json.error },
     onMissingKey: json.onMissingKey ?? 'skip',
     onStoreError: json.onStoreError ?? 'local',
+    definition: deepFreeze(structuredClone(json)),
   };
 }
 
@@ -110,4 +111,12 @@ function schemaError(source: string, errors: Parameters<typeof describeSchemaErr
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -47,6 +47,8 @@ export interface Rule {
   error: RuleError;
   onMissingKey: 'skip' | 'reject';
   onStoreError: OnStoreError;
+  /** The rule in the native format as it was written (converted for the notes' format): what the admin API shows and takes back. */
+  definition: unknown;
 }
 
 export interface RuleSet {

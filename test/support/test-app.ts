@@ -21,6 +21,8 @@ import { createKeyHasher, type KeyHasher } from '../../src/keys/key-hasher.js';
 import type { ClientAddressOptions } from '../../src/keys/client-address.js';
 import { composeApp, type ComposeSettings, type Composed } from '../../src/compose.js';
 import type { Stores } from '../../src/stores.js';
+import type { RuleSource } from '../../src/rules/rule-source.js';
+import { createRulesInForce, type RulesInForce } from '../../src/engine/rules-in-force.js';
 
 export interface TestAppOptions {
   rules: readonly Rule[];
@@ -45,6 +47,8 @@ export interface TestAppOptions {
   settings?: Partial<ComposeSettings>;
   /** Delays between status callback attempts (short by default in tests). */
   callbackRetryDelaysMs?: readonly number[];
+  /** Rules from these sources through the reload path (instead of `rules`), with the admin rule routes. */
+  ruleSources?: readonly RuleSource[];
 }
 
 /** The hasher tests use; partitions of a raw key are at TEST_HASHER.hash(key). */
@@ -58,6 +62,8 @@ export interface TestApp {
   signups: SignupRepository;
   stores: Stores;
   composed: Composed;
+  /** With `ruleSources`: the reload path. */
+  rulesInForce: RulesInForce | undefined;
   close(): Promise<void>;
 }
 
@@ -68,7 +74,7 @@ export const TEST_SETTINGS: ComposeSettings = Object.freeze({
   keySecretPrevious: undefined,
   trustProxyHops: 0,
   ipv6PrefixLength: 64,
-  adminToken: undefined,
+  adminTokens: [],
   throttleDeadlineMs: 2_000,
   partitionCacheEntries: 100_000,
   callPricePerMinute: '0.03000',
@@ -94,11 +100,13 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     ...(options.resetFeed ? { resetFeed: options.resetFeed } : {}),
     ...(options.health ? { health: options.health } : {}),
   };
-  const rules = createRuleIndex(combineRuleSets(options.rules, ['test']));
+  const rulesInForce = options.ruleSources ? await createRulesInForce({ sources: options.ruleSources, clock }) : undefined;
+  const fixed = createRuleIndex(combineRuleSets(options.rules, ['test']));
+  const rules = () => rulesInForce?.index() ?? fixed;
   const settings: ComposeSettings = {
     ...TEST_SETTINGS,
     ...(options.deadlineMs === undefined ? {} : { throttleDeadlineMs: options.deadlineMs }),
-    ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+    ...(options.adminToken === undefined ? {} : { adminTokens: [{ label: 'admin', token: options.adminToken }] }),
     ...(options.clientAddress ?? {}),
     ...options.settings,
   };
@@ -107,7 +115,8 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     stores,
     clock,
     logger: options.logger ?? pino({ level: 'silent' }),
-    rules: () => rules,
+    rules,
+    ...(rulesInForce ? { rulesInForce } : {}),
     hasher: options.hasher ?? TEST_HASHER,
     ...(options.local ? { local: options.local } : {}),
     callbackRetryDelaysMs: options.callbackRetryDelaysMs ?? [20, 40, 80],
@@ -125,6 +134,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     signups: stores.signups,
     stores,
     composed,
+    rulesInForce,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -27,7 +27,7 @@ describe('loadSettings', () => {
       keySecretIsDevelopmentDefault: true,
       trustProxyHops: 0,
       ipv6PrefixLength: 64,
-      adminToken: undefined,
+      adminTokens: [],
       partitionCacheEntries: 100_000,
       callPricePerMinute: '0.03000',
       callPriceUnit: 'USD',
@@ -112,6 +112,23 @@ describe('parseReplication', () => {
     [{ CALL_PRICE_UNIT: 'dollars' }, 'CALL_PRICE_UNIT="DOLLARS": expected a three-letter currency code such as USD'],
     [{ CALLBACK_ALLOWED_HOSTS: 'ok.example, http://x/' }, 'CALLBACK_ALLOWED_HOSTS: "http://x/" is not a host name or address'],
   ])('refuses %o', (env, problem) => {
+    expect(() => loadSettings(env)).toThrow(problem);
+  });
+
+  it('reads labelled admin tokens beside ADMIN_TOKEN', () => {
+    const settings = loadSettings({ ADMIN_TOKEN: 'a'.repeat(24), ADMIN_TOKENS: 'alice:' + 'b'.repeat(30) + ', oncall:' + 'c'.repeat(24) });
+    expect(settings.adminTokens).toEqual([
+      { label: 'admin', token: 'a'.repeat(24) },
+      { label: 'alice', token: 'b'.repeat(30) },
+      { label: 'oncall', token: 'c'.repeat(24) },
+    ]);
+  });
+
+  it.each([
+    [{ ADMIN_TOKENS: 'alice' }, 'ADMIN_TOKENS: expected "label:token" entries separated by commas'],
+    [{ ADMIN_TOKENS: 'alice:short' }, 'ADMIN_TOKENS: the token of "alice" is too short (5 characters; at least 24)'],
+    [{ ADMIN_TOKENS: `x:${'d'.repeat(24)},x:${'e'.repeat(24)}` }, 'ADMIN_TOKENS: label "x" is used twice'],
+  ])('refuses admin tokens %o', (env, problem) => {
     expect(() => loadSettings(env)).toThrow(problem);
   });
 });

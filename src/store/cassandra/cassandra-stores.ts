@@ -8,6 +8,8 @@ import { CassandraAccountRepository } from './cassandra-account-repository.js';
 import { cassandraHealth } from './cassandra-health.js';
 import type { CassandraDomainOptions } from './cassandra-domain-options.js';
 import { CassandraCdrRepository } from './cassandra-cdr-repository.js';
+import { CassandraSettingsStore } from './cassandra-settings-store.js';
+import { CassandraConferenceRepository } from './cassandra-conference-repository.js';
 // domain repository imports (one line per domain)
 
 export function cassandraStores(client: cassandra.Client, options: CassandraDomainOptions): Stores {
@@ -19,6 +21,8 @@ export function cassandraStores(client: cassandra.Client, options: CassandraDoma
     signups: new CassandraSignupRepository(client, keyspace, consistency, timeoutMs),
     accounts: new CassandraAccountRepository(client, options),
     cdrs: new CassandraCdrRepository(client, options),
+    settings: new CassandraSettingsStore(client, options),
+    conferences: new CassandraConferenceRepository(client, options),
     // domain repositories (one line per domain)
     health: cassandraHealth(client, keyspace, consistency),
     memoryLogs: [],

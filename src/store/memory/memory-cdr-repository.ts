@@ -19,20 +19,20 @@ export class MemoryCdrRepository implements CdrRepository {
   async list(accountId: string, range: TimeRange, pageSize: number, position?: unknown): Promise<CdrPage> {
     const after = typeof position === 'string' ? position : undefined;
     const newestFirst = this.inRange(accountId, range).reverse().filter((cdr) => after === undefined || cdr.callSid < after);
-    const cdrs = newestFirst.slice(0, pageSize);
+    const cdrs = newestFirst.slice(0, pageSize).map((cdr) => ({ ...cdr }));
     return { cdrs, next: newestFirst.length > pageSize ? cdrs[cdrs.length - 1]!.callSid : undefined };
   }
 
   async *stream(accountId: string, range: TimeRange): AsyncIterable<Cdr> {
-    for (const cdr of this.inRange(accountId, range)) yield cdr;
+    for (const cdr of this.inRange(accountId, range)) yield { ...cdr };
   }
 
-  /** Oldest first. */
+  /** Oldest first; the stored objects, which callers copy before handing out. */
   private inRange(accountId: string, range: TimeRange): Cdr[] {
     const cdrs = [...(this.byAccount.get(accountId)?.values() ?? [])].filter((cdr) => {
       const ms = sidTimeMs(cdr.callSid);
       return ms >= range.fromMs && ms <= range.toMs;
     });
-    return cdrs.sort((a, b) => (a.callSid < b.callSid ? -1 : 1)).map((cdr) => ({ ...cdr }));
+    return cdrs.sort((a, b) => (a.callSid < b.callSid ? -1 : 1));
   }
 }

@@ -6,6 +6,8 @@ import { MemoryResetFeed } from './memory-reset-feed.js';
 import { MemorySignupRepository } from './memory-signup-repository.js';
 import { MemoryAccountRepository } from './memory-account-repository.js';
 import { MemoryCdrRepository } from './memory-cdr-repository.js';
+import { MemorySettingsStore } from './memory-settings-store.js';
+import { MemoryConferenceRepository } from './memory-conference-repository.js';
 // domain repository imports (one line per domain)
 
 export function memoryStores(clock: Clock): Stores {
@@ -17,6 +19,8 @@ export function memoryStores(clock: Clock): Stores {
     signups: new MemorySignupRepository(),
     accounts: new MemoryAccountRepository(),
     cdrs: new MemoryCdrRepository(),
+    settings: new MemorySettingsStore(),
+    conferences: new MemoryConferenceRepository(),
     // domain repositories (one line per domain)
     health: async () => ({ status: 'ok', store: 'memory' }),
     memoryLogs: [callLog],
