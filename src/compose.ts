@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
+import { logSampler } from './log-sampler.js';
 import type { Settings } from './settings.js';
 import type { Stores } from './stores.js';
 import type { RuleIndex } from './engine/rule-index.js';
@@ -29,6 +30,11 @@ import type { RulesInForce } from './engine/rules-in-force.js';
 import { accountRoutes } from './http/api/account-routes.js';
 import { createCdrs } from './domains/cdrs/cdrs.js';
 import { cdrRoutes } from './http/api/cdr-routes.js';
+import { createConferences } from './domains/conferences/conferences.js';
+import { conferenceRoutes } from './http/api/conference-routes.js';
+import { createCallDomain } from './domains/calls/call-domain.js';
+import { callRoutes } from './http/api/call-routes.js';
+import { callServiceRoutes } from './http/api/call-service-routes.js';
 // domain imports (one line per domain)
 
 export type ComposeSettings = Pick<
@@ -72,6 +78,10 @@ export interface Composed {
   /** Every route of the registry (admin ones included, mounted or not). */
   routes: readonly ApiRoute[];
   local: MemoryCallLog;
+  /** Shadow-mode refusals per rule since start (GET /v1/admin/rules shows them too). */
+  shadowCounts(): Record<string, number>;
+  /** Adds a listener for shadow-mode refusals (tests, metrics). */
+  onShadow(listener: (ruleIds: readonly string[]) => void): void;
   /** Stops background work the services own (callback deliveries); the stores are the caller's. */
   close(): Promise<void>;
 }
@@ -103,14 +113,39 @@ export function composeApp(options: ComposeOptions): Composed {
   const pageTokens = createPageTokens(createHmac('sha256', settings.keySecret).update('tollgate page tokens').digest('base64url'));
   const accounts = createAccounts({ repository: stores.accounts, clock });
   const closers: Array<() => Promise<void>> = [];
+  // Shadow rules: counted per rule, logged (sampled: a shadow rule on a flood would log every request), told to listeners.
+  const shadowCounts: Record<string, number> = {};
+  const shadowListeners: Array<(ruleIds: readonly string[]) => void> = [];
+  const sampleShadowLog = logSampler(clock);
+  const onShadow = (ruleIds: readonly string[], route: string) => {
+    for (const id of ruleIds) shadowCounts[id] = (shadowCounts[id] ?? 0) + 1;
+    for (const listener of shadowListeners) listener(ruleIds);
+    const suppressed = sampleShadowLog();
+    if (suppressed !== undefined) logger.info({ rules: ruleIds, route, suppressed }, 'shadow rule would have refused a request (not enforced)');
+  };
   const cdrs = createCdrs({ repository: stores.cdrs, pageTokens, clock });
+  const conferences = createConferences({ repository: stores.conferences, clock, pageTokens, defaultPhoneRegion: settings.defaultPhoneRegion });
+  const callDomain = createCallDomain({
+    calls: stores.calls,
+    callServices: stores.callServices,
+    cdrs: stores.cdrs,
+    settings,
+    clock,
+    logger,
+    pageTokens,
+    ...(options.callbackRetryDelaysMs ? { retryDelaysMs: options.callbackRetryDelaysMs } : {}),
+  });
+  closers.push(() => callDomain.close());
   // domain services (one block per domain)
 
   const routes: ApiRoute[] = [
     ...signupRoutes(createSignup({ repository: stores.signups, clock, defaultPhoneRegion: settings.defaultPhoneRegion })),
     ...accountRoutes(accounts, clock),
-    ...(options.rulesInForce ? adminRuleRoutes(createRuleAdmin({ store: stores.settings, rules: options.rulesInForce, clock }), pageTokens) : []),
+    ...(options.rulesInForce ? adminRuleRoutes(createRuleAdmin({ store: stores.settings, rules: options.rulesInForce, clock, shadowCounts: () => ({ ...shadowCounts }) }), pageTokens) : []),
     ...cdrRoutes(cdrs),
+    ...conferenceRoutes(conferences),
+    ...callRoutes(callDomain),
+    ...callServiceRoutes(callDomain.services),
     // domain routes (one line per domain)
   ];
 
@@ -123,6 +158,7 @@ export function composeApp(options: ComposeOptions): Composed {
     clientAddress: { trustProxyHops: settings.trustProxyHops, ipv6PrefixLength: settings.ipv6PrefixLength },
     routes,
     accounts,
+    onShadow,
     health: stores.health,
     ...(settings.adminTokens.length === 0 ? {} : { admin: { limits, tokens: settings.adminTokens } }),
   });
@@ -132,6 +168,8 @@ export function composeApp(options: ComposeOptions): Composed {
     limits,
     routes,
     local,
+    shadowCounts: () => ({ ...shadowCounts }),
+    onShadow: (listener) => void shadowListeners.push(listener),
     close: async () => {
       await Promise.all(closers.map((close) => close()));
     },

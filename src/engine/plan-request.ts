@@ -2,8 +2,13 @@
  * planRequest: the partitions a request must be counted in, one per matching rule with a key,
  * keyed by the HMAC of the normalised key (never the key itself). Pure. A rule whose key is absent does not count the request, unless it says
  * onMissingKey: "reject"; a key present but malformed always refuses the request.
+ *
+ * Lists come first, the rule's own and then the global ones: a denied key refuses the request
+ * with that rule's error and nothing is counted anywhere; an allowed key skips that rule
+ * uncounted. Rules in shadow mode are planned apart: counted and reported, never enforced.
  */
-import type { Rule } from '../rules/rule.js';
+import type { AccessList, Rule } from '../rules/rule.js';
+import { listed } from '../rules/access-list.js';
 import type { RequestView } from '../keys/request-view.js';
 import { extractKey, type KeyOptions } from '../keys/extract-key.js';
 import type { KeyHasher } from '../keys/key-hasher.js';
@@ -13,10 +18,20 @@ export interface PlanOptions extends KeyOptions {
   hasher: KeyHasher;
 }
 
-export type Plan = { kind: 'targets'; targets: Target[] } | { kind: 'invalid'; field: string; message: string };
+export type Plan =
+  | { kind: 'targets'; targets: Target[]; shadow: Target[] }
+  | { kind: 'invalid'; field: string; message: string }
+  | { kind: 'listed'; rule: Rule };
 
-export function planRequest(rules: readonly Rule[], request: RequestView, options: PlanOptions): Plan {
+/** Global lists (RuleIndex's); none by default. */
+export interface GlobalLists {
+  allow: AccessList;
+  deny: AccessList;
+}
+
+export function planRequest(rules: readonly Rule[], request: RequestView, options: PlanOptions, lists?: GlobalLists): Plan {
   const targets: Target[] = [];
+  const shadow: Target[] = [];
   for (const rule of rules) {
     const key = extractKey(rule, request, options);
     if (key.kind === 'invalid') return key;
@@ -24,9 +39,11 @@ export function planRequest(rules: readonly Rule[], request: RequestView, option
       if (rule.onMissingKey === 'reject') return { kind: 'invalid', field: key.part, message: `${key.part} is required` };
       continue;
     }
+    if (listed(rule.deny, key.value) || (lists && listed(lists.deny, key.value))) return { kind: 'listed', rule };
+    if (listed(rule.allow, key.value) || (lists && listed(lists.allow, key.value))) continue;
     const target: Target = { rule, partition: { caller: options.hasher.hash(key.value), api: rule.id } };
     if (options.hasher.previous) target.previous = { caller: options.hasher.previous(key.value), api: rule.id };
-    targets.push(target);
+    (rule.mode === 'shadow' ? shadow : targets).push(target);
   }
-  return { kind: 'targets', targets };
+  return { kind: 'targets', targets, shadow };
 }

@@ -3,7 +3,7 @@
  * Rules match the route pattern the router resolved ("/v1/accounts/:id/calls"), never the raw
  * URL, so spellings of a path cannot select a different set of rules.
  */
-import type { Rule, RuleSet } from '../rules/rule.js';
+import type { AccessList, Rule, RuleSet } from '../rules/rule.js';
 
 export interface RuleIndex {
   match(method: string, routePath: string): readonly Rule[];
@@ -11,6 +11,9 @@ export interface RuleIndex {
   readonly paths: ReadonlySet<string>;
   /** A rule by its id (admin views). */
   byId(id: string): Rule | undefined;
+  /** Lists that apply to every rule. */
+  readonly allow: AccessList;
+  readonly deny: AccessList;
 }
 
 export function createRuleIndex(ruleSet: RuleSet): RuleIndex {
@@ -25,6 +28,8 @@ export function createRuleIndex(ruleSet: RuleSet): RuleIndex {
   const byId = new Map(ruleSet.rules.map((rule) => [rule.id, rule]));
   return {
     paths: new Set(byPath.keys()),
+    allow: ruleSet.allow,
+    deny: ruleSet.deny,
     byId: (id) => byId.get(id),
     match(method, routePath) {
       const cacheKey = `${method} ${routePath}`;

@@ -19,6 +19,7 @@ import { planRequest, type PlanOptions } from '../engine/plan-request.js';
 import type { RuleIndex } from '../engine/rule-index.js';
 import type { Throttle } from '../engine/throttle.js';
 import { denialError } from './verdict-response.js';
+import { listedError } from './throttle-middleware.js';
 import type { ClientAddressOptions } from '../keys/client-address.js';
 import { requestView } from './request-view.js';
 
@@ -42,7 +43,9 @@ export function authenticateAccount(deps: AuthenticateDeps) {
     if (credentials === 'malformed') throw unauthenticated('The Authorization header is not a Bearer token or Basic accountId:authToken');
 
     const rules = deps.rules().match(ctx.method, AUTH_FAILURE_PATH);
-    const plan = rules.length > 0 ? planRequest(rules, requestView(ctx, deps.clientAddress), deps.planOptions) : undefined;
+    const index = deps.rules();
+    const plan = rules.length > 0 ? planRequest(rules, requestView(ctx, deps.clientAddress), deps.planOptions, index) : undefined;
+    if (plan?.kind === 'listed') throw listedError(plan.rule);
     const failureTargets = plan?.kind === 'targets' ? plan.targets : [];
     const blocked = deps.throttle.blocked(failureTargets);
     if (blocked) throw denialError(blocked);

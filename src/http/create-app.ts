@@ -38,6 +38,8 @@ export interface AppDeps {
   /** Checks account credentials. */
   accounts: Accounts;
   health: () => Promise<HealthReport>;
+  /** Told the shadow rules that would have refused a request. */
+  onShadow?: (ruleIds: readonly string[], route: string) => void;
   /** Operator routes; absent unless ADMIN_TOKEN is set. */
   admin?: { limits: LimitAdmin; tokens: readonly AdminToken[] };
 }
@@ -63,7 +65,7 @@ export function createApp(deps: AppDeps): Koa {
   const guards = { throttle: deps.throttle, rules: deps.rules, planOptions: deps.planOptions, clientAddress: deps.clientAddress };
   const requireAdmin = deps.admin ? requireAdminToken(deps.admin.tokens) : undefined;
   mountRoutes(router, appRoutes(deps.routes, deps.health, requireAdmin !== undefined), {
-    throttle: throttleRequests(guards),
+    throttle: throttleRequests({ ...guards, ...(deps.onShadow ? { onShadow: deps.onShadow } : {}) }),
     authenticate: authenticateAccount({ ...guards, accounts: deps.accounts }),
     requireAdmin,
     logger: deps.logger,

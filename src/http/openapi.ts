@@ -56,14 +56,15 @@ const errorBodySchema: JsonSchema = {
         },
         message: { type: 'string', minLength: 1 },
         field: { type: 'string', description: 'The request field at fault (INVALID_REQUEST): phone, body, query.to, ...' },
-        rule: { type: 'string', pattern: ruleSchema.id.pattern, description: 'The rule whose limit is used up.' },
+        rule: { type: 'string', pattern: ruleSchema.id.pattern, description: 'The rule whose limit is used up, or whose deny list holds the key.' },
+        listed: { const: 'deny', description: 'The key is on a deny list (of the rule, or global): waiting does not help.' },
         limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT_COUNT, description: 'The count of the window that is full.' },
         window: { type: 'string', minLength: 1, description: 'That window, as the rule writes it (1h, 24h, 90s, ...).' },
         retryAfter: { type: 'integer', minimum: 1, description: 'Seconds until the request would fit; the same as Retry-After.' },
       },
-      // A limit error says all four or none.
+      // A limit error says all four or none; a deny-listed key says rule and listed.
       dependentRequired: {
-        rule: ['limit', 'window', 'retryAfter'],
+        listed: ['rule'],
         limit: ['rule', 'window', 'retryAfter'],
         window: ['rule', 'limit', 'retryAfter'],
         retryAfter: ['rule', 'limit', 'window'],
@@ -99,15 +100,13 @@ const errorResponse = (description: string, extra: Record<string, unknown> = {})
 });
 
 const limited = (description: string) => ({
-  description,
+  description: `${description} A key on a deny list is refused with the rule's error too, with \`listed\` and without the rate-limit headers.`,
   headers: {
-    'Retry-After': headers.retryAfter('Seconds until the request would fit.'),
-    'RateLimit-Policy': headers.rateLimitPolicy(true),
-    RateLimit: headers.rateLimit(true),
+    'Retry-After': { ...headers.retryAfter('Seconds until the request would fit (absent for a deny-listed key).'), required: false },
+    'RateLimit-Policy': headers.rateLimitPolicy(false),
+    RateLimit: headers.rateLimit(false),
   },
-  content: json({
-    allOf: [{ $ref: '#/components/schemas/Error' }, { properties: { error: { required: ['rule', 'limit', 'window', 'retryAfter'] } } }],
-  }),
+  content: json({ allOf: [{ $ref: '#/components/schemas/Error' }, { properties: { error: { required: ['rule'] } } }] }),
 });
 
 /** "/v1/accounts/:accountId/calls" -> "/v1/accounts/{accountId}/calls". */

@@ -1,14 +1,17 @@
 /**
  * The throttle as a route guard: finds the rules of the route the router resolved, extracts and
  * normalises their keys, asks the engine, sets the RateLimit headers, and either lets the request
- * through or raises the rule's error. Runs after body validation and before the handler.
+ * through or raises the rule's error. Runs after body validation and authentication, before the
+ * handler. Rules in shadow mode are decided too (and counted), but only reported: a
+ * `Throttle-Shadow` header naming the rules that would have refused, and onShadow (log, counter).
  */
 import type { Context, Next } from 'koa';
-import { invalidRequest } from '../errors.js';
+import { TollgateError, invalidRequest } from '../errors.js';
 import { planRequest, type PlanOptions } from '../engine/plan-request.js';
 import type { ClientAddressOptions } from '../keys/client-address.js';
 import type { RuleIndex } from '../engine/rule-index.js';
-import type { Throttle } from '../engine/throttle.js';
+import type { Throttle, Verdict } from '../engine/throttle.js';
+import type { Rule } from '../rules/rule.js';
 import { denialError, rateLimitHeaders } from './verdict-response.js';
 import { requestView } from './request-view.js';
 
@@ -18,20 +21,45 @@ export interface ThrottleMiddlewareDeps {
   rules: () => RuleIndex;
   planOptions: PlanOptions;
   clientAddress: ClientAddressOptions;
+  /** Told the ids of shadow rules that would have refused a request. */
+  onShadow?: (ruleIds: readonly string[], route: string) => void;
 }
+
+const admitted: Verdict = { admitted: true, decisions: [], via: 'store' };
 
 export function throttleRequests(deps: ThrottleMiddlewareDeps) {
   return async function throttle(ctx: Context, next: Next): Promise<void> {
     const route = ctx._matchedRoute;
-    const rules = typeof route === 'string' ? deps.rules().match(ctx.method, route) : [];
+    const index = deps.rules();
+    const rules = typeof route === 'string' ? index.match(ctx.method, route) : [];
     if (rules.length > 0) {
-      const plan = planRequest(rules, requestView(ctx, deps.clientAddress), deps.planOptions);
+      const plan = planRequest(rules, requestView(ctx, deps.clientAddress), deps.planOptions, index);
       if (plan.kind === 'invalid') throw invalidRequest(plan.field, plan.message);
-      const verdict = await deps.throttle.check(plan.targets);
+      if (plan.kind === 'listed') throw listedError(plan.rule);
+      const [verdict, shadow] = await Promise.all([
+        deps.throttle.check(plan.targets),
+        plan.shadow.length > 0 ? deps.throttle.check(plan.shadow) : admitted,
+      ]);
+      if (!shadow.admitted) {
+        const ids = [...new Set(shadow.decisions.filter((d) => !d.decision.allowed).map((d) => d.target.rule.id))];
+        if (ids.length > 0) {
+          ctx.set('Throttle-Shadow', ids.join(', '));
+          deps.onShadow?.(ids, route as string);
+        }
+      }
       ctx.state.verdict = verdict;
       if (!verdict.admitted) throw denialError(verdict);
       ctx.set(rateLimitHeaders(verdict));
     }
     await next();
   };
+}
+
+/** A key on a rule's (or the global) deny list: the rule's error, nothing counted, no Retry-After (waiting does not help). */
+export function listedError(rule: Rule): TollgateError {
+  return new TollgateError('REQUEST_LIMIT_REACHED', rule.error.message, {
+    status: rule.error.status,
+    publicCode: rule.error.code,
+    details: { rule: rule.id, listed: 'deny' },
+  });
 }

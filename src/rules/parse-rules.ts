@@ -3,7 +3,8 @@
  * Pure: no file or network access. Throws RuleFileError naming the source, the JSONPath and the
  * reason for the first problem found.
  */
-import { DEFAULT_ERROR, MAX_WINDOW_MS, type KeyPart, type Limit, type Normalizer, type Rule } from './rule.js';
+import { DEFAULT_ERROR, MAX_WINDOW_MS, type AccessList, type KeyPart, type Limit, type Normalizer, type Rule } from './rule.js';
+import { EMPTY_LIST, createAccessList, entryProblem } from './access-list.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { RuleFileError } from './rule-file-error.js';
 import { describeSchemaError, validateNative, validateSystemSettings, type NativeRuleJson, type NormalizeName } from './rule-schema.js';
@@ -48,17 +49,44 @@ function buildRule(source: string, at: string, json: NativeRuleJson): Rule {
     const twin = limits.findIndex((other) => other.windowMs === limit.windowMs);
     if (twin !== i) fail(`.limits[${i}].window`, `window "${limit.window}" is already limited by limits[${twin}]`);
   });
+  const key = keyPartsOf(json, json.match.path, fail);
   return {
     id: json.id,
     source,
     match: { methods: methodsOf(json.match.method), path: json.match.path },
-    key: keyPartsOf(json, json.match.path, fail),
+    key,
     limits,
     error: { ...DEFAULT_ERROR, ...json.error },
     onMissingKey: json.onMissingKey ?? 'skip',
     onStoreError: json.onStoreError ?? 'local',
+    mode: json.mode ?? 'enforce',
+    allow: listOf(json.allow, '.allow', key, fail),
+    deny: listOf(json.deny, '.deny', key, fail),
     definition: deepFreeze(structuredClone(json)),
   };
+}
+
+function listOf(entries: readonly string[] | undefined, at: string, key: readonly KeyPart[], fail: (path: string, reason: string) => never): AccessList {
+  if (!entries || entries.length === 0) return EMPTY_LIST;
+  if (key.length > 1) fail(at, 'lists apply to rules with a single key part');
+  entries.forEach((entry, i) => {
+    const problem = entryProblem(entry, key[0]!.normalize);
+    if (problem) fail(`${at}[${i}]`, problem);
+  });
+  return createAccessList(entries);
+}
+
+/** The top-level "allow" and "deny" of a native document: lists for every rule. */
+export function globalListsOf(source: string, json: unknown): { allow: AccessList; deny: AccessList } {
+  const doc = (typeof json === 'object' && json !== null ? json : {}) as { allow?: string[]; deny?: string[] };
+  const check = (entries: string[] | undefined, at: string) => {
+    (entries ?? []).forEach((entry, i) => {
+      const problem = entryProblem(entry, undefined);
+      if (problem) throw new RuleFileError(source, `$.${at}[${i}]`, problem);
+    });
+    return entries && entries.length > 0 ? createAccessList(entries) : EMPTY_LIST;
+  };
+  return { allow: check(doc.allow, 'allow'), deny: check(doc.deny, 'deny') };
 }
 
 function methodsOf(method: string | string[] | undefined): readonly string[] | '*' {

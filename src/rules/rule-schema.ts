@@ -8,6 +8,8 @@ import { MAX_LIMIT_COUNT } from './rule.js';
 import { pointerToPath } from './rule-file-error.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+/** An allow or deny list: normalised keys, or prefixes ending in "*" ("+1900*"). */
+const LIST = { type: 'array', maxItems: 10_000, items: { type: 'string', minLength: 1, maxLength: 256 } } as const;
 const KEY_REF = '^(?:(?:body|header|query|param)\\.[A-Za-z0-9_$-]+(?:\\.[A-Za-z0-9_$-]+)*|ip|token)$';
 const method = { type: 'string', enum: ['*', ...METHODS, ...METHODS.map((m) => m.toLowerCase())] };
 
@@ -19,6 +21,8 @@ export const nativeRulesSchema = {
   properties: {
     $schema: { type: 'string' },
     description: { type: 'string' },
+    allow: LIST,
+    deny: LIST,
     rules: {
       type: 'array',
       items: {
@@ -89,6 +93,9 @@ export const nativeRulesSchema = {
           },
           onMissingKey: { enum: ['skip', 'reject'] },
           onStoreError: { enum: ['allow', 'deny', 'local'] },
+          mode: { enum: ['enforce', 'shadow'] },
+          allow: LIST,
+          deny: LIST,
         },
       },
     },
@@ -135,6 +142,9 @@ export interface NativeRuleJson {
   error?: { status?: number; code?: string; message?: string };
   onMissingKey?: 'skip' | 'reject';
   onStoreError?: 'allow' | 'deny' | 'local';
+  mode?: 'enforce' | 'shadow';
+  allow?: string[];
+  deny?: string[];
 }
 export type NormalizeName = 'e164' | 'email' | 'lowercase';
 

@@ -8,9 +8,10 @@
  * setting is an error naming both, so an operator always knows which definition is in force.
  */
 import { createHash } from 'node:crypto';
-import type { Rule, RuleSet } from './rule.js';
+import type { AccessList, Rule, RuleSet } from './rule.js';
+import { EMPTY_LIST, mergeAccessLists } from './access-list.js';
 import { RuleFileError } from './rule-file-error.js';
-import { parseRules } from './parse-rules.js';
+import { globalListsOf, parseRules } from './parse-rules.js';
 
 /** One rule document: where it came from (a file path, "setting:<name>") and its parsed JSON. */
 export interface RuleDocument {
@@ -28,25 +29,28 @@ export interface RuleSource {
 /** Parses every document and combines them; throws RuleFileError naming the document, path and reason. */
 export function buildRuleSet(documents: readonly RuleDocument[]): RuleSet {
   const rules = documents.flatMap((doc) => parseRules(doc.origin, doc.json));
-  return combineRuleSets(rules, documents.map((doc) => doc.origin));
+  const lists = documents.map((doc) => globalListsOf(doc.origin, doc.json));
+  return combineRuleSets(rules, documents.map((doc) => doc.origin), { allow: mergeAccessLists(lists.map((l) => l.allow)), deny: mergeAccessLists(lists.map((l) => l.deny)) });
 }
 
 /** Joins rules from several sources, refusing a rule id used twice (naming both sources). */
-export function combineRuleSets(rules: readonly Rule[], sources: readonly string[]): RuleSet {
+export function combineRuleSets(rules: readonly Rule[], sources: readonly string[], lists: { allow: AccessList; deny: AccessList } = { allow: EMPTY_LIST, deny: EMPTY_LIST }): RuleSet {
   const byId = new Map<string, Rule>();
   for (const rule of rules) {
     const twin = byId.get(rule.id);
     if (twin) throw new RuleFileError(rule.source, '$', `rule id "${rule.id}" is already defined in ${twin.source}`);
     byId.set(rule.id, rule);
   }
-  return Object.freeze({ rules: Object.freeze([...rules]), sources: Object.freeze([...sources]), version: ruleSetVersion(rules) });
+  return Object.freeze({ rules: Object.freeze([...rules]), sources: Object.freeze([...sources]), version: ruleSetVersion(rules, lists), ...lists });
 }
 
 /**
  * A short hash of what the rules say (not where they came from), so that two instances that
  * loaded the same rules report the same version, and If-Match can name a set.
  */
-export function ruleSetVersion(rules: readonly Rule[]): string {
-  const canonical = [...rules].sort((a, b) => (a.id < b.id ? -1 : 1)).map(({ source: _source, ...rule }) => rule);
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 16);
+export function ruleSetVersion(rules: readonly Rule[], lists: { allow: AccessList; deny: AccessList }): string {
+  const listJson = (l: AccessList) => [[...l.exact].sort(), [...l.prefixes].sort()];
+  const canonical = [...rules].sort((a, b) => (a.id < b.id ? -1 : 1)).map(({ source: _source, allow, deny, ...rule }) => ({ ...rule, allow: listJson(allow), deny: listJson(deny) }));
+  const global = { allow: listJson(lists.allow), deny: listJson(lists.deny) };
+  return createHash('sha256').update(JSON.stringify({ canonical, global })).digest('hex').slice(0, 16);
 }

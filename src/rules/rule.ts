@@ -47,8 +47,19 @@ export interface Rule {
   error: RuleError;
   onMissingKey: 'skip' | 'reject';
   onStoreError: OnStoreError;
+  /** shadow: counted and reported (Throttle-Shadow header, log), never enforced. */
+  mode: 'enforce' | 'shadow';
+  /** Keys that skip this rule uncounted, and keys refused with its error uncounted. */
+  allow: AccessList;
+  deny: AccessList;
   /** The rule in the native format as it was written (converted for the notes' format): what the admin API shows and takes back. */
   definition: unknown;
+}
+
+/** Normalised keys, and prefixes (written with a trailing "*" in rule files). */
+export interface AccessList {
+  exact: ReadonlySet<string>;
+  prefixes: readonly string[];
 }
 
 export interface RuleSet {
@@ -57,6 +68,9 @@ export interface RuleSet {
   sources: readonly string[];
   /** A hash of the rules' content (rule-source.ts's ruleSetVersion). */
   version: string;
+  /** Lists that apply to every rule (the top-level "allow" and "deny" of native documents). */
+  allow: AccessList;
+  deny: AccessList;
 }
 
 export const DEFAULT_ERROR: Readonly<RuleError> = Object.freeze({

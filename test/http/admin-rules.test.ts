@@ -40,7 +40,7 @@ describe('the admin rule API', () => {
     const app = await start();
     const response = await fetch(`${app.url}/v1/admin/rules`, { headers: admin });
     const body = await jsonOf(response);
-    expect(body.rules).toEqual([{ id: 'file-signup-per-phone', source: `${FILES}/signup.json`, definition: expect.objectContaining({ key: 'body.phone' }) }]);
+    expect(body.rules).toEqual([{ id: 'file-signup-per-phone', source: `${FILES}/signup.json`, mode: 'enforce', definition: expect.objectContaining({ key: 'body.phone' }) }]);
     expect(body.version).toMatch(/^[0-9a-f]{16}$/);
     expect(response.headers.get('etag')).toBe(`"${body.version}"`);
     expect(body.sources).toEqual([`files:${FILES}`, 'settings']);

@@ -73,11 +73,13 @@ function requestFor(rule: Rule, w: World): { method: string; url: string; body: 
   const raw = part.source === 'ip' ? '127.0.0.1'
     : part.source === 'token' ? w.account.authToken
     : part.source === 'param' ? (part.name === 'accountId' ? w.account.accountId : w.conferenceSid)
+    : part.name === 'email' ? 'a@example.com'
     : part.name === 'phone' ? '+14155550199' : '+14155550100';
   const headers = rule.match.path === AUTH_FAILURE_PATH ? { authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }
     : rule.match.path === '/v1/accounts' ? { authorization: `Bearer ${ADMIN_TOKEN}` }
     : rule.match.path === '/v1/signup' ? {} : w.account.bearer;
-  return { method, url: `${w.app.url}${path}`, body: bodies[`${method} ${rule.match.path}`], headers, raw };
+  const body = part.name === 'email' ? { email: raw } : bodies[`${method} ${rule.match.path}`];
+  return { method, url: `${w.app.url}${path}`, body, headers, raw };
 }
 
 describe('the shipped rules', () => {
@@ -93,7 +95,9 @@ describe('the shipped rules', () => {
     if (key.kind !== 'key') throw new Error(`no key for ${rule.id}`);
     const target = { rule, partition: { caller: TEST_HASHER.hash(key.value), api: rule.id } };
     const count = Math.min(...rule.limits.map((l) => l.count));
-    for (let i = 0; i < count; i++) expect((await w.app.throttle.check([target])).admitted).toBe(true);
+    // Fill the window (the world's own requests may already have used some of it).
+    for (let i = 0; i < count; i++) await w.app.throttle.check([target]);
+    expect((await w.app.throttle.check([target])).admitted).toBe(false);
     const response = await requestJson(request.method, request.url, request.body, request.headers);
     expect(response.status).toBe(rule.error.status);
     expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);

@@ -14,7 +14,7 @@ import type { ResetFeed } from '../../src/engine/reset-feed.js';
 import type { SignupRepository } from '../../src/domains/signup/signup.js';
 import type { HealthReport } from '../../src/health.js';
 import { combineRuleSets } from '../../src/rules/load-rule-files.js';
-import type { Rule } from '../../src/rules/rule.js';
+import type { AccessList, Rule } from '../../src/rules/rule.js';
 import type { MemoryCallLog } from '../../src/store/memory/memory-call-log.js';
 import { memoryStores } from '../../src/store/memory/memory-stores.js';
 import { createKeyHasher, type KeyHasher } from '../../src/keys/key-hasher.js';
@@ -47,6 +47,8 @@ export interface TestAppOptions {
   settings?: Partial<ComposeSettings>;
   /** Delays between status callback attempts (short by default in tests). */
   callbackRetryDelaysMs?: readonly number[];
+  /** Global allow and deny lists beside `rules`. */
+  globalLists?: { allow: AccessList; deny: AccessList };
   /** Rules from these sources through the reload path (instead of `rules`), with the admin rule routes. */
   ruleSources?: readonly RuleSource[];
 }
@@ -101,7 +103,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     ...(options.health ? { health: options.health } : {}),
   };
   const rulesInForce = options.ruleSources ? await createRulesInForce({ sources: options.ruleSources, clock }) : undefined;
-  const fixed = createRuleIndex(combineRuleSets(options.rules, ['test']));
+  const fixed = createRuleIndex(combineRuleSets(options.rules, ['test'], options.globalLists));
   const rules = () => rulesInForce?.index() ?? fixed;
   const settings: ComposeSettings = {
     ...TEST_SETTINGS,

@@ -19,6 +19,8 @@ export interface RuleAdminDeps {
   store: SettingsStore;
   rules: RulesInForce;
   clock: Clock;
+  /** Shadow-mode refusals per rule on this instance. */
+  shadowCounts?: () => Record<string, number>;
 }
 
 export interface ChangeResult {
@@ -63,7 +65,11 @@ export function createRuleAdmin(deps: RuleAdminDeps) {
     /** The rules in force, where each came from, and the reload status. */
     list() {
       const set = deps.rules.set();
-      return { ...deps.rules.status(), rules: set.rules.map((r) => ({ id: r.id, source: r.source, definition: r.definition })) };
+      const shadow = deps.shadowCounts?.() ?? {};
+      return {
+        ...deps.rules.status(),
+        rules: set.rules.map((r) => ({ id: r.id, source: r.source, mode: r.mode, ...(r.mode === 'shadow' ? { shadowRefusals: shadow[r.id] ?? 0 } : {}), definition: r.definition })),
+      };
     },
 
     get(id: string) {

@@ -33,6 +33,10 @@ const expectedErrors: Record<string, string> = {
   'window-too-long.json': '$.rules[0].limits[0].window: "32d" is longer than the longest window, 31d',
   'wrong-root.json': '$: expected a rule document: {"rules": [...]} (native) or {"api": {...}} (system settings)',
   'zero-count.json': '$.rules[0].limits[0].count: must be >= 1',
+  'bad-list-entry.json': '$.rules[0].deny[1]: "1900*" is not an E.164 number or prefix ("+14155550100", "+1900*")',
+  'list-on-compound-key.json': '$.rules[0].allow: lists apply to rules with a single key part',
+  'bad-mode.json': '$.rules[0].mode: must be one of "enforce", "shadow"',
+  'list-uppercase-email.json': '$.rules[0].allow[0]: "Boss@Example.com" must be lower-case, as keys are after normalisation',
 };
 
 describe('parseRules, invalid documents', () => {
