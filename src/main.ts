@@ -28,6 +28,7 @@ import { writeBackFallback } from './jobs/write-back-fallback.js';
 import { pollResets } from './jobs/poll-resets.js';
 import { pollSettings } from './jobs/poll-settings.js';
 import { watchRuleFiles } from './jobs/watch-rule-files.js';
+import { pruneAndLog } from './jobs/prune-calls.js';
 
 async function main(): Promise<void> {
   let settings: Readonly<Settings>;
@@ -91,6 +92,9 @@ async function main(): Promise<void> {
       { name: 'prune-memory-logs', schedule: '*/30 * * * * *', run: () => pruneMemoryLogs([...stores.memoryLogs, localFallback], logger) },
       { name: 'poll-resets', schedule: '* * * * * *', run: () => pollResets(stores.resetFeed, throttle, clock) },
       { name: 'poll-settings', schedule: '* * * * * *', run: pollSettings(stores.settings, rulesInForce, initialRevision) },
+      ...(settings.pruneCron === undefined
+        ? []
+        : [{ name: 'prune-calls', schedule: settings.pruneCron, run: () => pruneAndLog(stores, () => rulesInForce.set().rules, clock, logger) }]),
       // With the embedded store there is no outage to recover from: the fallback is never used.
       ...(settings.cassandra
         ? [{ name: 'write-back-fallback', schedule: '*/5 * * * * *', run: () => writeBackFallback(localFallback, stores.callLog, clock, logger) }]

@@ -3,6 +3,7 @@
  * A bad value is reported with the variable's name and what it accepts; main.ts prints all of
  * them and exits non-zero. The result is frozen: nothing reads process.env after this.
  */
+import cron from 'node-cron';
 import { isPhoneRegion } from './keys/phone.js';
 
 /** An admin bearer token and the label that names its holder in the audit trail. */
@@ -66,6 +67,8 @@ export interface Settings {
    * host, and never a loopback, private, link-local or metadata address.
    */
   callbackAllowedHosts: readonly string[] | undefined;
+  /** When the prune job runs (PRUNE_CRON, node-cron syntax; "off" never). */
+  pruneCron: string | undefined;
 }
 
 /** Outside production only: a fixed, public secret, announced loudly at start. */
@@ -132,7 +135,9 @@ export function loadSettings(env: Env): Readonly<Settings> {
     callPricePerMinute: read('CALL_PRICE_PER_MINUTE') ?? '0.03000',
     callPriceUnit: (read('CALL_PRICE_UNIT') ?? 'USD').toUpperCase(),
     callbackAllowedHosts: read('CALLBACK_ALLOWED_HOSTS')?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    pruneCron: read('PRUNE_CRON') === 'off' ? undefined : (read('PRUNE_CRON') ?? '*/10 * * * *'),
   };
+  if (settings.pruneCron !== undefined && !cron.validate(settings.pruneCron)) problems.push(`PRUNE_CRON="${settings.pruneCron}": expected a cron expression such as "*/10 * * * *" (or "off")`);
   if (!/^\d{1,6}(\.\d{1,5})?$/.test(settings.callPricePerMinute)) problems.push(`CALL_PRICE_PER_MINUTE="${settings.callPricePerMinute}": expected a decimal such as 0.03000 (up to 5 places)`);
   if (!/^[A-Z]{3}$/.test(settings.callPriceUnit)) problems.push(`CALL_PRICE_UNIT="${settings.callPriceUnit}": expected a three-letter currency code such as USD`);
   for (const host of settings.callbackAllowedHosts ?? []) {

@@ -4,6 +4,7 @@
  * and handed to compose.ts. A domain adds its repository here and in both builders.
  */
 import type { CallLog } from './engine/call-log.js';
+import type { CallLogMaintenance } from './engine/call-log-maintenance.js';
 import type { ResetFeed } from './engine/reset-feed.js';
 import type { SignupRepository } from './domains/signup/signup.js';
 import type { AccountRepository } from './domains/accounts/accounts.js';
@@ -12,17 +13,23 @@ import type { MemoryCallLog } from './store/memory/memory-call-log.js';
 import type { CdrRepository } from './domains/cdrs/cdr.js';
 import type { SettingsStore } from './domains/settings/settings-store.js';
 import type { ConferenceRepository } from './domains/conferences/conference.js';
+import type { CallRepository } from './domains/calls/call.js';
+import type { CallServiceRepository } from './domains/calls/call-service.js';
 // domain repository imports (one line per domain)
 
 export interface Stores {
   kind: 'memory' | 'cassandra';
   callLog: CallLog;
+  /** The prune job's view of the call log. */
+  maintenance: CallLogMaintenance;
   resetFeed: ResetFeed;
   signups: SignupRepository;
   accounts: AccountRepository;
   cdrs: CdrRepository;
   settings: SettingsStore;
   conferences: ConferenceRepository;
+  calls: CallRepository;
+  callServices: CallServiceRepository;
   // domain repositories (one line per domain)
   health: () => Promise<HealthReport>;
   /** Memory call logs to prune on a schedule (none with Cassandra: rows expire by TTL). */

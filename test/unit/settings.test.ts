@@ -32,6 +32,7 @@ describe('loadSettings', () => {
       callPricePerMinute: '0.03000',
       callPriceUnit: 'USD',
       callbackAllowedHosts: undefined,
+      pruneCron: '*/10 * * * *',
     });
     expect(Object.isFrozen(settings)).toBe(true);
   });
@@ -130,5 +131,11 @@ describe('parseReplication', () => {
     [{ ADMIN_TOKENS: `x:${'d'.repeat(24)},x:${'e'.repeat(24)}` }, 'ADMIN_TOKENS: label "x" is used twice'],
   ])('refuses admin tokens %o', (env, problem) => {
     expect(() => loadSettings(env)).toThrow(problem);
+  });
+
+  it('reads PRUNE_CRON, with "off" for never', () => {
+    expect(loadSettings({ PRUNE_CRON: '0 * * * *' }).pruneCron).toBe('0 * * * *');
+    expect(loadSettings({ PRUNE_CRON: 'off' }).pruneCron).toBeUndefined();
+    expect(() => loadSettings({ PRUNE_CRON: 'every ten minutes' })).toThrow('PRUNE_CRON="every ten minutes": expected a cron expression');
   });
 });

@@ -19,6 +19,8 @@ export interface CassandraConsistency {
   consistency: number;
   /** For the Paxos phase of conditional writes (LOCAL_SERIAL by default). */
   serialConsistency: number;
+  /** Told of every partition an admission landed in (the prune job's index). */
+  registry?: { register(partition: PartitionKey, ttlSeconds: number, atMs: number): void };
 }
 
 /** Conflicts a remove or reset retries before giving up (admissions on one partition are brief). */
@@ -85,7 +87,9 @@ export class CassandraCallLog implements CallLog {
       ],
       options,
     );
-    return applied ? { applied: true, callIds: times.map((time) => time.toString()) } : { applied: false };
+    if (!applied) return { applied: false };
+    this.consistency.registry?.register(partition, ttlSeconds, atMs[0]!);
+    return { applied: true, callIds: times.map((time) => time.toString()) };
   }
 
   async remove(partition: PartitionKey, callId: string, ttlSeconds: number, options: StoreCallOptions): Promise<void> {

@@ -2,6 +2,8 @@
 import type cassandra from 'cassandra-driver';
 import type { Stores } from '../../stores.js';
 import { CassandraCallLog } from './cassandra-call-log.js';
+import { CassandraCallLogMaintenance } from './cassandra-call-log-maintenance.js';
+import { CassandraPartitionRegistry } from './cassandra-partition-registry.js';
 import { CassandraResetFeed } from './cassandra-reset-feed.js';
 import { CassandraSignupRepository } from './cassandra-signup-repository.js';
 import { CassandraAccountRepository } from './cassandra-account-repository.js';
@@ -10,19 +12,24 @@ import type { CassandraDomainOptions } from './cassandra-domain-options.js';
 import { CassandraCdrRepository } from './cassandra-cdr-repository.js';
 import { CassandraSettingsStore } from './cassandra-settings-store.js';
 import { CassandraConferenceRepository } from './cassandra-conference-repository.js';
+import { CassandraCallRepository } from './cassandra-call-repository.js';
+import { CassandraCallServiceRepository } from './cassandra-call-service-repository.js';
 // domain repository imports (one line per domain)
 
 export function cassandraStores(client: cassandra.Client, options: CassandraDomainOptions): Stores {
   const { keyspace, consistency, serialConsistency, timeoutMs } = options;
   return {
     kind: 'cassandra',
-    callLog: new CassandraCallLog(client, keyspace, { consistency, serialConsistency }),
+    callLog: new CassandraCallLog(client, keyspace, { consistency, serialConsistency, registry: new CassandraPartitionRegistry(client, keyspace, consistency) }),
+    maintenance: new CassandraCallLogMaintenance(client, options),
     resetFeed: new CassandraResetFeed(client, keyspace, consistency, timeoutMs),
     signups: new CassandraSignupRepository(client, keyspace, consistency, timeoutMs),
     accounts: new CassandraAccountRepository(client, options),
     cdrs: new CassandraCdrRepository(client, options),
     settings: new CassandraSettingsStore(client, options),
     conferences: new CassandraConferenceRepository(client, options),
+    calls: new CassandraCallRepository(client, options),
+    callServices: new CassandraCallServiceRepository(client, options),
     // domain repositories (one line per domain)
     health: cassandraHealth(client, keyspace, consistency),
     memoryLogs: [],

@@ -124,6 +124,25 @@ export class MemoryCallLog implements LocalCallLog, PendingCalls {
     return removed;
   }
 
+  /** Callers of the live partitions of a rule (the prune job's view; memory has no registry to keep). */
+  callersOf(api: string): string[] {
+    return [...this.partitions.values()].filter((p) => p.key.api === api && this.live(partitionId(p.key))).map((p) => p.key.caller);
+  }
+
+  /** Calls of a partition at or before `beforeMs` (all when undefined). */
+  countCallsNow(partition: PartitionKey, beforeMs?: number): number {
+    return this.live(partitionId(partition))?.calls.filter((c) => beforeMs === undefined || c.atMs <= beforeMs).length ?? 0;
+  }
+
+  /** Removes a partition's calls at or before `beforeMs`, or the whole partition. */
+  removeCallsNow(partition: PartitionKey, beforeMs?: number): void {
+    const id = partitionId(partition);
+    const p = this.live(id);
+    if (!p) return;
+    if (beforeMs === undefined) this.partitions.delete(id);
+    else p.calls = p.calls.filter((c) => c.atMs > beforeMs);
+  }
+
   /** Partitions held, expired or not (for tests and metrics). */
   get size(): number {
     return this.partitions.size;

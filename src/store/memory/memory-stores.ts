@@ -2,12 +2,15 @@
 import type { Clock } from '../../clock.js';
 import type { Stores } from '../../stores.js';
 import { MemoryCallLog } from './memory-call-log.js';
+import { MemoryCallLogMaintenance } from './memory-call-log-maintenance.js';
 import { MemoryResetFeed } from './memory-reset-feed.js';
 import { MemorySignupRepository } from './memory-signup-repository.js';
 import { MemoryAccountRepository } from './memory-account-repository.js';
 import { MemoryCdrRepository } from './memory-cdr-repository.js';
 import { MemorySettingsStore } from './memory-settings-store.js';
 import { MemoryConferenceRepository } from './memory-conference-repository.js';
+import { MemoryCallRepository } from './memory-call-repository.js';
+import { MemoryCallServiceRepository } from './memory-call-service-repository.js';
 // domain repository imports (one line per domain)
 
 export function memoryStores(clock: Clock): Stores {
@@ -15,12 +18,15 @@ export function memoryStores(clock: Clock): Stores {
   return {
     kind: 'memory',
     callLog,
+    maintenance: new MemoryCallLogMaintenance(callLog),
     resetFeed: new MemoryResetFeed(),
     signups: new MemorySignupRepository(),
     accounts: new MemoryAccountRepository(),
     cdrs: new MemoryCdrRepository(),
     settings: new MemorySettingsStore(),
     conferences: new MemoryConferenceRepository(),
+    calls: new MemoryCallRepository(),
+    callServices: new MemoryCallServiceRepository(),
     // domain repositories (one line per domain)
     health: async () => ({ status: 'ok', store: 'memory' }),
     memoryLogs: [callLog],
