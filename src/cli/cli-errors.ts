@@ -4,6 +4,7 @@
  * answer (exit 1), and a denied decision is an answer too (exit 0).
  */
 import { TollgateError } from '../errors.js';
+import { RuleFileError } from '../rules/rule-file-error.js';
 
 export const EXIT_OK = 0;
 /** The command's check failed (invalid rules), or it could not do its work (no prune job). */
@@ -32,21 +33,24 @@ export class UsageError extends Error {
 }
 
 export class StoreUnreachableError extends Error {
-  constructor(message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+  /** `what` failed because of `cause`, of which the first line is kept (the driver's run on over many). */
+  constructor(what: string, cause: unknown) {
+    super(`${what}: ${(cause instanceof Error ? cause.message : String(cause)).split('\n')[0]}`, { cause });
     this.name = 'StoreUnreachableError';
   }
 }
 
 /**
  * Runs a step that talks to the store. Whatever it throws, other than tollgate's own refusals
- * (an unknown rule, an unreadable key), means the store did not answer: exit 3, naming the step.
+ * (an unknown rule, an unreadable key, an invalid rule document), means the store did not
+ * answer: exit 3, naming the step.
  */
 export async function fromStore<T>(what: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {
-    if (error instanceof TollgateError || error instanceof UsageError || error instanceof StoreUnreachableError) throw error;
-    throw new StoreUnreachableError(`${what}: ${(error as Error).message}`, error);
+    const ours = [TollgateError, RuleFileError, UsageError, StoreUnreachableError];
+    if (ours.some((kind) => error instanceof kind)) throw error;
+    throw new StoreUnreachableError(what, error);
   }
 }

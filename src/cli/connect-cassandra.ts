@@ -23,7 +23,7 @@ export async function connectCassandra(config: CassandraSettings, requestTimeout
     await migrate(client, { keyspace: config.keyspace, replication: config.replication });
   } catch (error) {
     await client.shutdown().catch(() => undefined);
-    throw new StoreUnreachableError(`cannot reach ${where}: ${(error as Error).message}`, error);
+    throw new StoreUnreachableError(`cannot reach ${where}`, error);
   }
   return cassandraStores(client, {
     keyspace: config.keyspace,

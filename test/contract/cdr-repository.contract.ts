@@ -62,6 +62,7 @@ export function cdrRepositoryContract(name: string, repository: () => CdrReposit
       expect(await repo.get(a, cdr.callSid)).toEqual(cdr);
       expect(await repo.get(b, cdr.callSid)).toBeUndefined();
       expect(await repo.get(a, newSid('CA', T0))).toBeUndefined();
+      expect(await repo.get(a, 'CA-not-a-sid')).toBeUndefined();
     });
 
     it('keeps one row when the same call is recorded twice (the last write wins)', async () => {

@@ -35,8 +35,8 @@ describe('GET /v1/accounts/:accountId/cdrs', () => {
       direction: 'outbound-api',
       start_time: expect.stringMatching(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000$/),
       end_time: expect.stringMatching(/\+0000$/),
-      duration: 0,
-      price: '-0.00000',
+      duration: 5,
+      price: '-0.03000',
       price_unit: 'USD',
       status: 'completed',
     });

@@ -10,24 +10,27 @@ import { join } from 'node:path';
 import type { Cdr, CdrPage, CdrRepository, TimeRange } from '../../src/domains/cdrs/cdr.js';
 import { newSid } from '../../src/domains/shared/sids.js';
 
-/** CDRs of `accountId`, one every `stepMs` going back from `newestMs`, recorded `concurrency` at a time. */
+/** The i-th of a run of made-up CDRs (durations 5-904 s, priced per started minute), created at `ms`. */
+export function sampleCdr(accountId: string, ms: number, i: number): Cdr {
+  const seconds = 5 + ((i * 37) % 900);
+  return {
+    callSid: newSid('CA', ms),
+    accountId,
+    from: '+14155550100',
+    to: `+1415555${String(1000 + (i % 9000)).padStart(4, '0')}`,
+    direction: 'outbound-api',
+    startTimeMs: ms,
+    endTimeMs: ms + seconds * 1000,
+    durationSeconds: seconds,
+    price: `-${(Math.ceil(seconds / 60) * 0.03).toFixed(5)}`,
+    priceUnit: 'USD',
+    status: 'completed',
+  };
+}
+
+/** CDRs of `accountId`, one every `stepMs` going back from `newestMs` (newest first), recorded `concurrency` at a time. */
 export async function seedCdrs(repo: CdrRepository, accountId: string, count: number, newestMs: number, stepMs: number, concurrency = 64): Promise<Cdr[]> {
-  const cdrs = Array.from({ length: count }, (_, i): Cdr => {
-    const ms = newestMs - i * stepMs;
-    return {
-      callSid: newSid('CA', ms),
-      accountId,
-      from: '+14155550100',
-      to: `+1415555${String(1000 + (i % 9000)).padStart(4, '0')}`,
-      direction: 'outbound-api',
-      startTimeMs: ms,
-      endTimeMs: ms + (i % 600) * 1000,
-      durationSeconds: i % 600,
-      price: `-${(Math.ceil((i % 600) / 60) * 0.03).toFixed(5)}`,
-      priceUnit: 'USD',
-      status: 'completed',
-    };
-  });
+  const cdrs = Array.from({ length: count }, (_, i) => sampleCdr(accountId, newestMs - i * stepMs, i));
   for (let i = 0; i < cdrs.length; i += concurrency) await Promise.all(cdrs.slice(i, i + concurrency).map((cdr) => repo.record(cdr)));
   return cdrs;
 }

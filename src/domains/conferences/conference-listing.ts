@@ -18,6 +18,7 @@ import type { ListConferencesQuery } from './conference-schema.js';
 const LATEST_MS = 0xffffffffffff;
 const DEFAULT_PAGE_SIZE = 50;
 
+/** A conference listing request, resolved: what to read, from where, and how to sign where it stopped. */
 export interface ListingPlan {
   filter: ConferenceFilter;
   pageSize: number;

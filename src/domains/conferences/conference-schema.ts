@@ -99,7 +99,7 @@ export const conferenceList = Type.Object(
 export type ConferenceList = Static<typeof conferenceList>;
 
 export const participantList = Type.Object(
-  { participants: Type.Array(participantResource, { description: 'In join order, those who left included.' }), next_page_token: nextPageToken },
+  { participants: Type.Array(participantResource, { description: 'In join order (to the millisecond), those who left included.' }), next_page_token: nextPageToken },
   { additionalProperties: false },
 );
 export type ParticipantList = Static<typeof participantList>;

@@ -20,6 +20,7 @@ import type {
   ListParticipantsQuery, ParticipantList, ParticipantResource, UpdateConferenceBody,
 } from './conference-schema.js';
 
+/** What createConferences is given by compose.ts. */
 export interface ConferencesDeps {
   repository: ConferenceRepository;
   clock: Clock;
@@ -28,6 +29,7 @@ export interface ConferencesDeps {
   defaultPhoneRegion: string;
 }
 
+/** The conference service the routes call; every method is scoped to the caller's account. */
 export interface Conferences {
   create(accountId: string, body: CreateConferenceBody): Promise<ConferenceResource>;
   get(accountId: string, sid: string): Promise<ConferenceResource>;
@@ -43,6 +45,7 @@ export interface Conferences {
   listParticipants(accountId: string, sid: string, query: ListParticipantsQuery): Promise<ParticipantList>;
 }
 
+/** 409 CONFERENCE_ENDED: nobody can join an ended conference, and its announcement cannot change. */
 export const conferenceEnded = () => new TollgateError('CONFERENCE_ENDED', 'The conference has ended');
 
 export function createConferences(deps: ConferencesDeps): Conferences {

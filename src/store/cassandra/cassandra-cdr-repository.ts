@@ -1,12 +1,13 @@
 /**
  * CDRs in Cassandra, partitioned by (account, day of the call's creation). A listing walks the
  * days of its range newest first with Cassandra's paging state, so it never loads more than a
- * page; an export walks them oldest first, one page (EXPORT_FETCH_SIZE rows) at a time, fetching
- * the next page only when the consumer has taken the last one.
+ * page; an export walks them oldest first, one page (EXPORT_FETCH_SIZE rows) at a time, reading
+ * the next page while the consumer takes the current one and no further, so an export holds at
+ * most two pages whatever its size, and a consumer that stops pulling stops the reads.
  */
 import type cassandra from 'cassandra-driver';
 import type { Cdr, CdrPage, CdrRepository, TimeRange } from '../../domains/cdrs/cdr.js';
-import { sidRange, sidTimeMs } from '../../domains/shared/sids.js';
+import { isSid, sidRange, sidTimeMs } from '../../domains/shared/sids.js';
 import { dayOf, daysBetween } from '../../domains/shared/time-format.js';
 import { serviceUnavailable } from '../../errors.js';
 import type { CassandraDomainOptions } from './cassandra-domain-options.js';
@@ -48,6 +49,8 @@ export class CassandraCdrRepository implements CdrRepository {
   }
 
   async get(accountId: string, callSid: string): Promise<Cdr | undefined> {
+    // A malformed sid names no day partition (and would make dayOf throw): simply none.
+    if (!isSid('CA', callSid)) return undefined;
     const row = (await this.run(this.selectOne, [accountId, dayOf(sidTimeMs(callSid)), callSid])).first();
     return row ? toCdr(row) : undefined;
   }
@@ -76,12 +79,34 @@ export class CassandraCdrRepository implements CdrRepository {
   }
 
   async *stream(accountId: string, range: TimeRange): AsyncIterable<Cdr> {
+    const pages = this.pagesOldestFirst(accountId, range);
+    let next = pages.next();
+    try {
+      for (;;) {
+        const page = await next;
+        if (page.done) return;
+        // The following page is read while the consumer takes this one (two pages in memory at
+        // most): the node's latency overlaps the encoding instead of adding to it.
+        next = pages.next();
+        // Observed now, so that a failure while this page is still being taken is not an
+        // unhandled rejection; the await above still throws it.
+        next.catch(() => {});
+        for (const cdr of page.value) yield cdr;
+      }
+    } finally {
+      // The consumer left early (or a read failed): no page after the one in flight.
+      pages.return(undefined).catch(() => {});
+    }
+  }
+
+  /** The range's rows a page (EXPORT_FETCH_SIZE) at a time, oldest first, day by day. */
+  private async *pagesOldestFirst(accountId: string, range: TimeRange): AsyncGenerator<Cdr[], void> {
     const { low, high } = sidRange('CA', range.fromMs, range.toMs);
     for (const day of daysBetween(range.fromMs, range.toMs)) {
       let pageState: string | undefined;
       do {
         const result = await this.run(this.selectOldestFirst, [accountId, day, low, high], { fetchSize: EXPORT_FETCH_SIZE, ...(pageState ? { pageState } : {}) });
-        for (const row of result.rows) yield toCdr(row);
+        if (result.rows.length > 0) yield result.rows.map(toCdr);
         pageState = result.pageState ?? undefined;
       } while (pageState);
     }

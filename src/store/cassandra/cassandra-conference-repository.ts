@@ -15,7 +15,7 @@ import type { CassandraDomainOptions } from './cassandra-domain-options.js';
  * Queries one listing page may cost. A status filter is applied to the rows read, and a range of
  * empty days costs a query per day: past this many, the page ends short, with a token to go on.
  */
-export const MAX_FETCHES_PER_PAGE = 64;
+const MAX_FETCHES_PER_PAGE = 64;
 /** Attempts of a change that lost its compare-and-set to another change of the same conference. */
 const CHANGE_ATTEMPTS = 5;
 
