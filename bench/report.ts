@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheMemory } from './cache-memory.js';
+import { renderCdrExport, type CdrExportResult } from './cdr-export.js';
 import type { RaceRow } from './race.js';
 import { ratio, type ScenarioSummary } from './summary.js';
 
@@ -29,6 +30,7 @@ export interface BenchReport {
   keys: KeysResult | undefined;
   races: RaceRow[];
   cacheMemory?: CacheMemory;
+  cdrExport?: CdrExportResult;
   distinctCallers: number;
   notes: string[];
 }
@@ -157,6 +159,7 @@ export function renderMarkdown(report: BenchReport): string {
     const m = report.cacheMemory;
     out.push('', '## Memory per active key of the in-process partition cache', '', `${m.entries.toLocaleString('en-US')} keys (the default PARTITION_CACHE_ENTRIES): ${m.bytesPerKey1Call} heap bytes per key holding 1 call, ${m.bytesPerKey5Calls} holding 5, ${m.bytesPerKey30Calls} holding 30 (the most the signup rule reads).`);
   }
+  if (report.cdrExport) out.push('', renderCdrExport(report.cdrExport));
   out.push('', '## Targets (issue 4)', '', '| target | measured | met |', '| --- | --- | --- |');
   for (const t of targets(report)) out.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? 'n/a' : t.met ? 'yes' : 'NO'} |`);
   out.push('', `Distinct phone numbers sent over the run: ${report.distinctCallers.toLocaleString('en-US')}.`, '');

@@ -13,8 +13,9 @@
  *
  * Env: BENCH_DURATION_S (15), BENCH_WARMUP_S (3), BENCH_PRIME_S (5, one unmeasured pass first), BENCH_CONNECTIONS (32), BENCH_ROUNDS (3),
  * BENCH_KEYS (1000000), BENCH_KEYS_RATE (200), BENCH_POPULATE_MAX_S (420), BENCH_RACE_REQUESTS
- * (200), BENCH_RACE_LIMIT (100), BENCH_SECTIONS (throughput,half,race,keys,memory), BENCH_CPU_PROF=1
- * (V8 profiles of the service processes, in the run's log folder).
+ * (200), BENCH_RACE_LIMIT (100), BENCH_SECTIONS (throughput,half,race,keys,memory,cdr-export), BENCH_CPU_PROF=1
+ * (V8 profiles of the service processes, in the run's log folder); the CDR export section's own
+ * settings are in bench/cdr-export.ts (BENCH_CDRS, BENCH_CDR_RUNS, BENCH_CDR_SLOW_KBPS).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureCacheMemory } from './cache-memory.js';
+import { measureCdrExport } from './cdr-export.js';
 import { dropBenchKeyspaces, ensureCassandra, retrying, type CassandraNode } from './cassandra-node.js';
 import { KEYSPACES, startNaive, startPeer, startService, writeRulesDirs, type FleetContext } from './fleet.js';
 import { measureKeys } from './keys-scenario.js';
@@ -41,7 +43,7 @@ const num = (name: string, fallback: number) => {
 };
 const settings: BenchSettings = { durationS: num('BENCH_DURATION_S', 15), warmupS: num('BENCH_WARMUP_S', 3), connections: num('BENCH_CONNECTIONS', 32) };
 const rounds = Math.max(1, num('BENCH_ROUNDS', 3));
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'throughput,half,race,keys,memory').split(',').map((s) => s.trim()));
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'throughput,half,race,keys,memory,cdr-export').split(',').map((s) => s.trim()));
 const race = { requests: num('BENCH_RACE_REQUESTS', 200), limit: num('BENCH_RACE_LIMIT', 100) };
 
 const running: Array<{ stop(): Promise<void> }> = [];
@@ -157,6 +159,7 @@ async function main(): Promise<void> {
     report.keys = await measureKeys({ ctx, cassandra, settings, rulesDir: rules.signup, started, ...keysSettings() });
   }
   if (sections.has('memory')) report.cacheMemory = measureCacheMemory(root, 100_000);
+  if (sections.has('cdr-export')) report.cdrExport = await retrying(cassandra, 'cdr-export', () => measureCdrExport({ root, tmp, cassandra: cassandra!, started }));
   report.distinctCallers = sent + (report.keys ? report.keys.k1k.distinctCallers! + report.keys.kMany.distinctCallers! : 0);
   report.notes.push(...notes(), ...cassandra.disturbances.map((d) => `Disturbed: ${d}.`));
 

@@ -1,4 +1,4 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { cdrResourceOf } from '../../src/domains/cdrs/cdrs.js';
 import { newSid } from '../../src/domains/shared/sids.js';
 import { MemoryCdrRepository } from '../../src/store/memory/memory-cdr-repository.js';
@@ -199,13 +199,26 @@ describe('GET /v1/accounts/:accountId/cdrs/export', () => {
     }
   });
 
+  it('answers 503 when the store fails before the first row, and cuts the connection when it fails later', async () => {
+    const { a, counting, socketPath } = await exportingApp(5_000);
+    counting.failAfter = 0;
+    const refused = await openPaused(`/v1/accounts/${a.accountId}/cdrs/export`, a.bearer, socketPath);
+    expect(refused.response.statusCode).toBe(503);
+    expect(JSON.parse(await readToEnd(refused)).error.code).toBe('SERVICE_UNAVAILABLE');
+    counting.failAfter = 3_000;
+    counting.yielded = 0;
+    const cut = await openPaused(`/v1/accounts/${a.accountId}/cdrs/export?format=ndjson`, a.bearer, socketPath);
+    expect(cut.response.statusCode).toBe(200);
+    await expect(readToEnd(cut)).rejects.toThrow(/aborted/);
+    await vi.waitFor(() => expect(counting.streamsEnded).toBe(2), { timeout: 5_000 });
+  });
+
   it('stops reading the store when the client goes away mid-export', async () => {
     const { a, counting, socketPath } = await exportingApp(25_000);
     const opened = await openPaused(`/v1/accounts/${a.accountId}/cdrs/export?format=ndjson`, a.bearer, socketPath);
     await settled(() => counting.yielded);
     opened.response.destroy();
-    await settled(() => counting.streamsEnded);
-    expect(counting.streamsEnded).toBe(1);
+    await vi.waitFor(() => expect(counting.streamsEnded).toBe(1), { timeout: 5_000 });
     expect(counting.yielded).toBeLessThan(3_000);
   });
 });

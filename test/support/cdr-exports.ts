@@ -7,8 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, get, type IncomingMessage, type RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import type { Cdr, CdrPage, CdrRepository, TimeRange } from '../../src/domains/cdrs/cdr.js';
 import { newSid } from '../../src/domains/shared/sids.js';
+import { serviceUnavailable } from '../../src/errors.js';
 
 /** The i-th of a run of made-up CDRs (durations 5-904 s, priced per started minute), created at `ms`. */
 export function sampleCdr(accountId: string, ms: number, i: number): Cdr {
@@ -35,10 +37,14 @@ export async function seedCdrs(repo: CdrRepository, accountId: string, count: nu
   return cdrs;
 }
 
-/** Wraps a repository and counts the CDRs its streams have handed out, and the streams that ended (finally ran). */
+/**
+ * Wraps a repository and counts the CDRs its streams have handed out, and the streams that ended
+ * (finally ran). With `failAfter`, a stream fails as the store would once it has yielded that many.
+ */
 export class CountingCdrRepository implements CdrRepository {
   yielded = 0;
   streamsEnded = 0;
+  failAfter: number | undefined;
   constructor(private readonly inner: CdrRepository) {}
   record(cdr: Cdr): Promise<void> {
     return this.inner.record(cdr);
@@ -52,6 +58,7 @@ export class CountingCdrRepository implements CdrRepository {
   async *stream(accountId: string, range: TimeRange): AsyncIterable<Cdr> {
     try {
       for await (const cdr of this.inner.stream(accountId, range)) {
+        if (this.yielded === this.failAfter) throw serviceUnavailable('Call detail records', new Error('node down'));
         this.yielded++;
         yield cdr;
       }
@@ -104,14 +111,10 @@ export function openPaused(path: string, headers: Record<string, string>, socket
   });
 }
 
-/** Resumes a paused response and waits for its end. */
+/** Resumes a paused response and waits for its end (which may have come already, for a short body). */
 export async function readToEnd(opened: PausedResponse): Promise<string> {
-  const ended = new Promise<void>((resolve, reject) => {
-    opened.response.once('end', resolve);
-    opened.response.once('error', reject);
-  });
   opened.response.resume();
-  await ended;
+  await finished(opened.response);
   return Buffer.concat(opened.received()).toString('utf8');
 }
 
