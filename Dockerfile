@@ -16,6 +16,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY cql ./cql
 COPY rules ./rules
+COPY bin ./bin
 USER node
 EXPOSE 8080
 CMD ["node", "dist/main.js"]

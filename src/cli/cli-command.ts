@@ -15,6 +15,12 @@ export interface CliIo {
   err(line: string): void;
 }
 
+/** stdout and stderr of this process. */
+export const processIo: CliIo = {
+  out: (line) => void process.stdout.write(`${line}\n`),
+  err: (line) => void process.stderr.write(`${line}\n`),
+};
+
 export interface CliContext {
   io: CliIo;
   /** The service's settings from the environment, read when first asked (throws SettingsError). */

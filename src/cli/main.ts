@@ -3,13 +3,15 @@
  * image): the CLI's composition root, as src/main.ts is the service's. It reads the process's
  * arguments and environment, plugs in what this build has, and sets the exit code.
  */
+import { describePrune, pruneCalls } from '../jobs/prune-calls.js';
+import { processIo } from './cli-command.js';
+import type { PruneJob } from './prune-command.js';
 import { runCli } from './run-cli.js';
 
-const io = {
-  out: (line: string) => process.stdout.write(`${line}\n`),
-  err: (line: string) => process.stderr.write(`${line}\n`),
+/** The service's prune job, run once on the rules in force (files and settings). */
+const pruneJob: PruneJob = async (run) => {
+  const report = await pruneCalls({ maintenance: run.stores.maintenance, rules: () => run.rules.rules, clock: run.clock, dryRun: run.dryRun });
+  return { summary: describePrune(report), details: report };
 };
 
-// The prune job (src/jobs/prune-calls.ts) plugs in here as a PruneJob once it exists:
-//   pruneJob: (run) => pruneCalls({ ... run ... }),
-process.exitCode = await runCli(process.argv.slice(2), { io, env: process.env });
+process.exitCode = await runCli(process.argv.slice(2), { io: processIo, env: process.env, pruneJob });

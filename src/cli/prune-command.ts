@@ -1,6 +1,6 @@
 /**
  * `tollgate prune [--dry-run]`: one run of the prune job (call records no rule in force still
- * needs, expired leases, settings history past retention) against the configured store, at
+ * needs) against the configured store, at
  * once instead of on its schedule; with --dry-run, what it would remove, removing nothing.
  *
  * The job itself is not the CLI's: it is handed in as a PruneJob (src/cli/main.ts plugs it), so
@@ -44,10 +44,11 @@ export function pruneCommand(job: PruneJob | undefined): CliCommand {
     help: `Usage: tollgate prune [--dry-run] [--json]
 
 Runs the prune job once, now, against the configured store (the same settings as the
-service): removes the call records that no rule in force still needs (rows of deleted rules,
-rows older than a shortened window plus a margin), expired leases and settings history past
-its retention, and says what it removed and how long it took. Safe beside running instances
-and beside another prune. TTLs bound storage even if this never runs.
+service): removes the call records that no rule in force still needs (the partitions of
+deleted or renamed rules, calls older than a shortened window plus 10 minutes), and says what
+it removed and how long it took. Safe beside running instances and beside another prune: each
+rule is worked on by one of them. TTLs bound storage even if this never runs (settings history
+too: its rows expire after a year). A rule seen for the first time is only recorded.
 
 Options:
   --dry-run   say what would be removed; remove nothing

@@ -101,6 +101,16 @@ export async function pruneCalls(deps: PruneDeps): Promise<PruneReport> {
   return report;
 }
 
+/** The report for people: one line per rule pruned, and the totals. */
+export function describePrune(report: PruneReport): string[] {
+  const verb = report.dryRun ? 'would remove' : 'removed';
+  const lines = report.pruned.map((p) => `${p.rule} (${p.reason === 'deleted' ? `deleted, window ${p.from}` : `window ${p.from} -> ${p.to}`}): ${verb} ${p.calls} calls in ${p.partitions} partitions`);
+  if (report.recorded.length > 0) lines.push(`${report.dryRun ? 'would record' : 'recorded'} ${report.recorded.length} rules seen for the first time (nothing to remove for them)`);
+  const calls = report.pruned.reduce((sum, p) => sum + p.calls, 0);
+  lines.push(`${verb} ${calls} calls of ${report.pruned.length} rules in ${report.tookMs} ms`);
+  return lines;
+}
+
 /** The scheduled form: one run, its report in the log (quiet when there was nothing to do). */
 export async function pruneAndLog(stores: { maintenance: CallLogMaintenance }, rules: () => readonly Rule[], clock: Clock, logger: Logger): Promise<void> {
   const report = await pruneCalls({ maintenance: stores.maintenance, rules, clock });
