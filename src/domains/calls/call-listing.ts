@@ -7,7 +7,7 @@
 import type { Clock } from '../../clock.js';
 import { invalidRequest } from '../../errors.js';
 import { toE164 } from '../../keys/phone.js';
-import { resolveCdrRange } from '../cdrs/cdr-range.js';
+import { resolveDateRange } from '../shared/date-range.js';
 import type { PageTokens } from '../shared/page-token.js';
 import type { CallFilter, CallRepository } from './call.js';
 import { callResourceOf } from './call-resource.js';
@@ -46,7 +46,7 @@ export function createCallListing(deps: CallListingDeps): CallListing {
   function plan(accountId: string, query: ListCallsQuery): { filter: CallFilter; position: unknown; binding: string } {
     const binding = JSON.stringify(['calls', accountId, query.status ?? null, query.from ?? null, query.to ?? null, query.startDate ?? null, query.endDate ?? null]);
     // Checked on every page alike, even when the token carries the range.
-    let range = resolveCdrRange(query, deps.clock());
+    let range = resolveDateRange(query, deps.clock());
     let position: unknown;
     if (query.pageToken !== undefined) {
       const body = pageTokens.decode(binding, query.pageToken);

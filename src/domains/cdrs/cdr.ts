@@ -3,6 +3,8 @@
  * read by the CDR routes. It lives in the day partition of its call's creation (the call sid
  * carries that time), so a CDR is found by call sid without an index and listed by date range.
  */
+import type { TimeRange } from '../shared/date-range.js';
+
 export interface Cdr {
   callSid: string;
   accountId: string;
@@ -29,11 +31,8 @@ export interface CdrWriter {
   record(cdr: Cdr): Promise<void>;
 }
 
-/** A time range of call creation (= start) times, inclusive, in ms. */
-export interface TimeRange {
-  fromMs: number;
-  toMs: number;
-}
+/** CDR ranges are of call creation (= start) times. */
+export type { TimeRange };
 
 /** One page of a listing and where the next one starts (undefined: that was the last). */
 export interface CdrPage {

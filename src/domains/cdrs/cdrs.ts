@@ -11,7 +11,7 @@ import { isSid } from '../shared/sids.js';
 import { rfc2822 } from '../shared/time-format.js';
 import type { Cdr, CdrRepository, TimeRange } from './cdr.js';
 import { encodeCdrs, exportContentTypes, startReading } from './cdr-export.js';
-import { compactUtc, resolveCdrRange } from './cdr-range.js';
+import { compactUtc, resolveDateRange } from '../shared/date-range.js';
 import type { CdrList, CdrResource, ExportCdrsQuery, ListCdrsQuery } from './cdr-schema.js';
 
 export interface CdrsDeps {
@@ -69,7 +69,7 @@ export function createCdrs(deps: CdrsDeps): Cdrs {
 
   /** The range and position of a range listing; throws 400 for bad dates or a bad token. */
   function rangePlan(accountId: string, query: ListCdrsQuery): { range: TimeRange; position: unknown } {
-    const range = resolveCdrRange(query, clock());
+    const range = resolveDateRange(query, clock());
     if (query.pageToken === undefined) return { range, position: undefined };
     const body = pageTokens.decode(bindingOf(accountId, query), query.pageToken) as TokenBody;
     return { range: { fromMs: body.r[0], toMs: body.r[1] }, position: body.p };
@@ -100,10 +100,10 @@ export function createCdrs(deps: CdrsDeps): Cdrs {
       return { cdrs: page.cdrs.map(cdrResourceOf), next_page_token: next };
     },
     checkExport(query) {
-      resolveCdrRange(query, clock());
+      resolveDateRange(query, clock());
     },
     async export(accountId, query) {
-      const range = resolveCdrRange(query, clock());
+      const range = resolveDateRange(query, clock());
       const format = query.format ?? 'csv';
       const rows = await startReading(repository.stream(accountId, range), cdrResourceOf);
       return {

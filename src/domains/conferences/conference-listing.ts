@@ -9,7 +9,7 @@
  * matching their token.
  */
 import type { PageTokens } from '../shared/page-token.js';
-import { resolveCdrRange } from '../cdrs/cdr-range.js';
+import { resolveDateRange } from '../shared/date-range.js';
 import { invalidRequest } from '../../errors.js';
 import type { ConferenceFilter } from './conference.js';
 import type { ListConferencesQuery } from './conference-schema.js';
@@ -37,7 +37,7 @@ export function planConferenceListing(accountId: string, query: ListConferencesQ
   const binding = JSON.stringify(['conferences', accountId, query.friendlyName ?? null, query.startDate ?? null, query.endDate ?? null, query.status ?? null]);
   const named = query.friendlyName !== undefined && query.startDate === undefined && query.endDate === undefined;
   // Validated even when a token carries the range, so that a bad date is refused on every page alike.
-  const resolved = named ? { fromMs: 0, toMs: LATEST_MS } : resolveCdrRange(query, nowMs);
+  const resolved = named ? { fromMs: 0, toMs: LATEST_MS } : resolveDateRange(query, nowMs);
   let range = resolved;
   let position: unknown;
   if (query.pageToken !== undefined) {

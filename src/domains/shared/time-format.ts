@@ -31,5 +31,9 @@ export function parseIsoBound(value: string, bound: 'start' | 'end'): number | u
   if (!dateOnly && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return undefined;
   const ms = Date.parse(dateOnly ? `${value}T00:00:00Z` : value);
   if (Number.isNaN(ms)) return undefined;
+  // Date.parse rolls impossible days over (2026-02-30 is 2 March); refuse them instead.
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const calendar = new Date(Date.UTC(year!, month! - 1, day!));
+  if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month! - 1 || calendar.getUTCDate() !== day) return undefined;
   return dateOnly && bound === 'end' ? ms + 86_400_000 - 1 : ms;
 }

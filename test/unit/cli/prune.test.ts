@@ -3,9 +3,17 @@ import type { PruneJob, PruneRun } from '../../../src/cli/prune-command.js';
 import { memoryService, runBin, runWith, signupRule } from './cli-support.js';
 
 describe('tollgate prune', () => {
-  it('says the job is not in this build and exits 1, before touching any store (the bin)', async () => {
-    const run = await runBin(['prune', '--dry-run'], { CASSANDRA_CONTACT_POINTS: '127.0.0.1:1' });
-    expect(run).toEqual({ code: 1, out: [], err: ['tollgate prune: prune job not available in this build'] });
+  it('runs the service\'s prune job through the bin (exit 0), and exits 3 when the store cannot be reached', async () => {
+    const dry = await runBin(['prune', '--dry-run'], {});
+    expect(dry.code).toBe(0);
+    expect(dry.out.at(-1)).toMatch(/^dry run: would remove 0 calls of 0 rules in \d+ ms$/);
+    const unreachable = await runBin(['prune'], { CASSANDRA_CONTACT_POINTS: '127.0.0.1:1', CASSANDRA_CONNECT_TIMEOUT_MS: '1000' });
+    expect(unreachable.code).toBe(3);
+  });
+
+  it('says so and exits 1 in a build without the job', async () => {
+    const { service } = memoryService([signupRule('per-phone', [[5, '1h']])]);
+    expect(await runWith(service, ['prune'], {})).toMatchObject({ code: 1, err: expect.arrayContaining(['tollgate prune: prune job not available in this build']) });
   });
 
   it('hands the job the stores, the rules in force, the clock and --dry-run, and prints its summary', async () => {

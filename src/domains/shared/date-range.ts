@@ -1,12 +1,17 @@
 /**
- * The time range a CDR listing or export names: startDate and endDate (ISO 8601 dates or
+ * The time range a listing or export names (calls, conferences, CDRs): startDate and endDate (ISO 8601 dates or
  * date-times, both inclusive), defaulting to the last 30 days. A range is at most 366 days: a
  * longer one is a read of more than a year of day partitions in one request, which no client
  * needs at once (it can ask year by year) and which an abusive one would use to load the store.
  */
 import { invalidRequest } from '../../errors.js';
-import { parseIsoBound } from '../shared/time-format.js';
-import type { TimeRange } from './cdr.js';
+import { parseIsoBound } from './time-format.js';
+
+/** A time range in ms, both ends inclusive. */
+export interface TimeRange {
+  fromMs: number;
+  toMs: number;
+}
 
 const DAY_MS = 86_400_000;
 /** The range when the query names neither bound: the last 30 days. */
@@ -23,7 +28,7 @@ export interface RangeQuery {
  * The range in ms, both ends inclusive. An absent endDate is now; an absent startDate is 30
  * days before the end. Refusals name the field the caller gave (endDate when both are given).
  */
-export function resolveCdrRange(query: RangeQuery, nowMs: number): TimeRange {
+export function resolveDateRange(query: RangeQuery, nowMs: number): TimeRange {
   const startMs = parseBound(query, 'startDate');
   const endMs = parseBound(query, 'endDate');
   const toMs = endMs ?? nowMs;
