@@ -97,7 +97,7 @@ export async function explainRequest(service: CliService, request: ExplainReques
   const { route, params } = match;
   const explained = { ...base, route: { pattern: route.path, operationId: route.operationId, auth: route.auth, throttled: route.throttled, params } };
   const notes = notesFor(route.auth, route.precheck !== undefined, route.throttled);
-  const rules = route.throttled ? service.rules.match(method, route.path) : [];
+  const rules = route.throttled ? [...new Set((route.rulePaths ?? [route.path]).flatMap((p) => service.rules.match(method, p)))] : [];
   const edge = await checkEdge(route, { bodyText: request.bodyText, query });
   if (!edge.ok) {
     const rulesNotReached = rules.map((rule): RuleExplanation => ({ id: rule.id, source: rule.source, parts: [], status: 'not-reached' }));

@@ -63,6 +63,12 @@ export interface ApiRoute {
   auth: RouteAuth;
   /** Whether the throttle runs (rules on this method and pattern); after auth, before the handler. */
   throttled: boolean;
+  /**
+   * The patterns whose rules guard this route (default: its own path). A route served at several
+   * paths (answeredAt) lists them all, so a rule naming any one guards every one: no path can be
+   * used to dodge a rule written for another.
+   */
+  rulePaths?: readonly string[];
   body?: TSchema;
   /** false: a request without a body is taken as {} (POST .../recordings with no parameters). */
   bodyRequired?: boolean;
@@ -94,3 +100,12 @@ export function defineRoute<B extends TSchema = TSchema, Q extends TSchema = TSc
 
 /** A JSON answer. */
 export const json = (status: number, body: unknown, headers?: Record<string, string>): RouteResult => (headers ? { status, body, headers } : { status, body });
+
+/** The route, also served at other paths (one entry per path, sharing their rules). */
+export function answeredAt(route: ApiRoute, aliases: readonly string[]): ApiRoute[] {
+  const rulePaths = [route.path, ...aliases];
+  return [
+    { ...route, rulePaths },
+    ...aliases.map((path, i) => ({ ...route, path, rulePaths, operationId: `${route.operationId}At${i + 1}`, description: `${route.description ?? ''} Also served at ${route.path}; rules on either path guard both.`.trim() })),
+  ];
+}

@@ -33,6 +33,13 @@ export function servedRoutes(routes: readonly ApiRoute[], adminEnabled: boolean)
 export function mountRoutes(router: Router, routes: readonly ApiRoute[], deps: MountDeps): void {
   for (const route of servedRoutes(routes, deps.requireAdmin !== undefined)) {
     const chain: Middleware[] = [];
+    if (route.rulePaths) {
+      const rulePaths = route.rulePaths;
+      chain.push(async (ctx: Context, next: Next) => {
+        ctx.state.rulePaths = rulePaths;
+        await next();
+      });
+    }
     if (route.body) chain.push(route.bodyRequired === false ? optionalJsonBody() : jsonBody(), validateBody(route.body));
     if (route.query) chain.push(validateQuery(route.query));
     if (route.auth === 'account') chain.push(deps.authenticate);

@@ -31,7 +31,9 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
   return async function throttle(ctx: Context, next: Next): Promise<void> {
     const route = ctx._matchedRoute;
     const index = deps.rules();
-    const rules = typeof route === 'string' ? index.match(ctx.method, route) : [];
+    // A route served at several paths is guarded by the rules of all of them (api-route.ts).
+    const patterns: readonly string[] = ctx.state.rulePaths ?? (typeof route === 'string' ? [route] : []);
+    const rules = patterns.length === 1 ? index.match(ctx.method, patterns[0]!) : [...new Set(patterns.flatMap((p) => index.match(ctx.method, p)))];
     if (rules.length > 0) {
       const plan = planRequest(rules, requestView(ctx, deps.clientAddress), deps.planOptions, index);
       if (plan.kind === 'invalid') throw invalidRequest(plan.field, plan.message);

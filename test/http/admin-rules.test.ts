@@ -100,12 +100,18 @@ describe('the admin rule API', () => {
     expect((await requestJson('DELETE', `${app.url}/v1/admin/rules/nope`, undefined, admin)).status).toBe(404);
   });
 
-  it('stores the design notes\' throttling setting verbatim and enforces it', async () => {
+  it('stores the design notes\' throttling setting verbatim and enforces it on the notes\' path and on /v1/signup alike', async () => {
     const app = await start();
-    const throttling = { api: { '/v1/signup': [{ caller: 'phone', 'request-count': 2, time: 60 }] } };
+    const throttling = { api: { '/user/v1/create': [{ caller: 'phone', 'request-count': 2, time: 60 }, { caller: 'phone', 'request-count': 100, time: 1440 }] } };
     expect((await put(`${app.url}/v1/admin/settings/throttling`, throttling)).status).toBe(200);
     expect((await jsonOf(await fetch(`${app.url}/v1/admin/settings/throttling`, { headers: admin }))).value).toEqual(throttling);
-    expect(await signupStatuses(app.url, [1, 2, 3].map(() => ({ phone: '+14155550123' })))).toEqual([201, 201, 429]);
+    const phone = '+14155550123';
+    expect((await postJson(`${app.url}/user/v1/create`, { phone })).status).toBe(201);
+    expect((await postJson(`${app.url}/v1/signup`, { phone })).status).toBe(201);
+    const refused = await postJson(`${app.url}/user/v1/create`, { phone });
+    expect(refused.status).toBe(429);
+    expect((await jsonOf(refused)).error).toMatchObject({ rule: '/user/v1/create#phone', limit: 2, window: '1h' });
+    expect((await postJson(`${app.url}/v1/signup`, { phone })).status).toBe(429);
     const bad = await put(`${app.url}/v1/admin/settings/throttling`, { api: { '/v1/signup': [{ caller: 'fax', 'request-count': 2, time: 60 }] } });
     expect(bad.status).toBe(400);
     expect((await jsonOf(bad)).error.field).toBe('$.api["/v1/signup"][0].caller');

@@ -18,6 +18,14 @@ async function usedUnderPhoneRule(app: Awaited<ReturnType<typeof startTestApp>>)
 }
 
 describe('paths and methods that could dodge the signup rule', () => {
+  it('counts signups at the design notes\' path /user/v1/create under the /v1/signup rules, one quota for both', async () => {
+    const app = await startTestApp({ rules: shipped });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await postJson(`${app.url}${i % 2 ? '/user/v1/create' : '/v1/signup'}`, { phone: PHONE })).status);
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
+    expect(await usedUnderPhoneRule(app)).toBe(5);
+  });
+
   it.each<[string, string, RequestInit['method'], Record<string, string>]>([
     ['upper case', '/V1/Signup', 'POST', {}],
     ['trailing slash', '/v1/signup/', 'POST', {}],

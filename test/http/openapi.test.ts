@@ -72,6 +72,7 @@ describe('GET /openapi.json', () => {
     expect(Object.fromEntries(operations)).toEqual({
       'GET /healthz': ['200', '500', '503'],
       'POST /v1/signup': ['201', '400', '413', '415', '429', '500', '503'],
+      'POST /user/v1/create': ['201', '400', '413', '415', '429', '500', '503'],
       'GET /v1/accounts/{accountId}': ['200', '400', '401', '403', '429', '500', '503'],
       'GET /v1/heartbeat': ['200', '400', '401', '429', '500', '503'],
       'GET /v1/accounts/{accountId}/cdrs': ['200', '400', '401', '403', '429', '500', '503'],

@@ -2,7 +2,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { signupBodySchema, type SignupBody } from '../../domains/signup/signup-schema.js';
 import type { SignupResponse } from '../../domains/signup/signup.js';
-import { defineRoute, json, type ApiRoute } from '../api-route.js';
+import { answeredAt, defineRoute, json, type ApiRoute } from '../api-route.js';
 
 /** The 201 body, one schema per field of SignupResponse (a missing or extra field does not compile). */
 const signupResponseProperties: Record<keyof SignupResponse, Record<string, unknown>> = {
@@ -12,8 +12,11 @@ const signupResponseProperties: Record<keyof SignupResponse, Record<string, unkn
   createdAt: { type: 'string', format: 'date-time' },
 };
 
+/** The self-signup API's path in the design notes (and in their `throttling` setting). */
+export const NOTES_SIGNUP_PATH = '/user/v1/create';
+
 export function signupRoutes(signup: (body: SignupBody) => Promise<SignupResponse>): ApiRoute[] {
-  return [
+  return answeredAt(
     defineRoute({
       operationId: 'signup',
       method: 'POST',
@@ -39,5 +42,6 @@ export function signupRoutes(signup: (body: SignupBody) => Promise<SignupRespons
       },
       handle: async ({ body }) => json(201, await signup(body as SignupBody)),
     }),
-  ];
+    [NOTES_SIGNUP_PATH],
+  );
 }
