@@ -75,7 +75,7 @@ describe('GET /v1/accounts/:accountId/calls', () => {
     const first = await jsonOf(await fetch(callsUrl(app.url, a, '?pageSize=2'), { headers: a.bearer }));
     const replayed = await fetch(callsUrl(app.url, a, `?pageSize=2&status=completed&pageToken=${encodeURIComponent(first.next_page_token)}`), { headers: a.bearer });
     expect(replayed.status).toBe(400);
-    expect((await jsonOf(replayed)).error.field).toBe('pageToken');
+    expect((await jsonOf(replayed)).error.field).toBe('query.pageToken');
     const b = await createAccount(app.url);
     const foreign = await fetch(callsUrl(app.url, b, `?pageSize=2&pageToken=${encodeURIComponent(first.next_page_token)}`), { headers: b.bearer });
     expect(foreign.status).toBe(400);
@@ -91,7 +91,7 @@ describe('GET /v1/accounts/:accountId/calls', () => {
     ['?startDate=yesterday', 'query.startDate'],
     ['?startDate=2026-01-01&endDate=2025-01-01', 'query.endDate'],
     ['?startDate=2024-01-01&endDate=2025-12-31', 'query.endDate'],
-    ['?pageToken=forged.token', 'pageToken'],
+    ['?pageToken=forged.token', 'query.pageToken'],
     ['?stauts=completed', 'query.stauts'],
   ])('refuses %s with 400 naming %s', async (query, field) => {
     const { app, a } = await seeded([]);

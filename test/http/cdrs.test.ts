@@ -81,7 +81,7 @@ describe('GET /v1/accounts/:accountId/cdrs', () => {
     ['callSid=CA00&startDate=2026-11-26', 'query.startDate'],
     ['callSid=CA00&pageToken=x.y', 'query.pageToken'],
     ['status=completed', 'query.status'],
-    ['pageToken=not-a-token', 'pageToken'],
+    ['pageToken=not-a-token', 'query.pageToken'],
   ])('refuses %s with 400 naming %s, before the throttle counts it', async (query, field) => {
     const rules = parseRules('test', { rules: [{ id: 'cdr-reads', match: { method: 'GET', path: '/v1/accounts/:accountId/cdrs' }, key: 'param.accountId', limits: [{ count: 1, window: '1m' }] }] });
     const app = await startVoiceApp({ rules });
@@ -112,7 +112,7 @@ describe('GET /v1/accounts/:accountId/cdrs', () => {
     for (const [account, query] of attempts) {
       const response = await fetch(cdrsUrl(app.url, account, query), { headers: account.bearer });
       expect(response.status).toBe(400);
-      expect((await jsonOf(response)).error).toMatchObject({ code: 'INVALID_REQUEST', field: 'pageToken' });
+      expect((await jsonOf(response)).error).toMatchObject({ code: 'INVALID_REQUEST', field: 'query.pageToken' });
     }
     // The same filters with another page size are the same listing.
     const next = await fetch(cdrsUrl(app.url, a, `?pageSize=3&startDate=2026-06-01&pageToken=${token}`), { headers: a.bearer });

@@ -98,7 +98,7 @@ describe('participants of a conference', () => {
     }
     expect(seen).toEqual(sids);
     const token: string = (await list('?pageSize=2')).next_page_token;
-    expect((await list(`?pageToken=${token.slice(0, -2)}`)).error).toMatchObject({ code: 'INVALID_REQUEST', field: 'pageToken' });
+    expect((await list(`?pageToken=${token.slice(0, -2)}`)).error).toMatchObject({ code: 'INVALID_REQUEST', field: 'query.pageToken' });
   });
 
   it('counts no refused join against the rule: a 400, a 404 and a 409 come before the throttle', async () => {

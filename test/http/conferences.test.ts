@@ -159,7 +159,7 @@ describe('GET /v1/accounts/:accountId/conferences', () => {
     ['status=ended', 'query.status'],
     ['friendlyName=', 'query.friendlyName'],
     ['room=a', 'query.room'],
-    ['pageToken=abc.def', 'pageToken'],
+    ['pageToken=abc.def', 'query.pageToken'],
   ])('refuses ?%s with 400 naming %s', async (query, field) => {
     const { base, account } = await setup();
     const response = await fetch(`${base}?${query}`, { headers: account.bearer });
@@ -183,7 +183,7 @@ describe('GET /v1/accounts/:accountId/conferences', () => {
     ] as const) {
       const response = await fetch(url, { headers });
       expect(response.status).toBe(400);
-      expect((await jsonOf(response)).error).toMatchObject({ code: 'INVALID_REQUEST', field: 'pageToken' });
+      expect((await jsonOf(response)).error).toMatchObject({ code: 'INVALID_REQUEST', field: 'query.pageToken' });
     }
   });
 });

@@ -50,7 +50,7 @@ export function createCallListing(deps: CallListingDeps): CallListing {
     let position: unknown;
     if (query.pageToken !== undefined) {
       const body = pageTokens.decode(binding, query.pageToken);
-      if (!isTokenBody(body)) throw invalidRequest('pageToken', 'pageToken is not a token this listing issued');
+      if (!isTokenBody(body)) throw invalidRequest('query.pageToken', 'query.pageToken is not a token this listing issued');
       range = { fromMs: body.range[0], toMs: body.range[1] };
       position = body.at;
     }

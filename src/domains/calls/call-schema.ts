@@ -1,6 +1,7 @@
 /** Bodies, queries and answers of the call routes: schema and type from one TypeBox source. */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CALLBACK_EVENTS, CALL_STATUSES } from './call.js';
+import { pageTokenParameter } from '../shared/page-token.js';
 
 export const callSidPattern = '^CA[0-9a-f]{32}$';
 
@@ -45,7 +46,7 @@ export const listCallsQuery = Type.Object(
     startDate: Type.Optional(isoBound('Calls created at or after this time; a date starts at 00:00 UTC. Default: endDate minus 30 days.')),
     endDate: Type.Optional(isoBound('Calls created at or before this time; a date includes its whole day (UTC). Default: now. At most 366 days after startDate.')),
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Calls per page, 1-1000 (default 50). A page may hold fewer and still have a next_page_token.' })),
-    pageToken: Type.Optional(Type.String({ maxLength: 4096, description: 'next_page_token of the previous page, with the same filters.' })),
+    pageToken: pageTokenParameter(),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,7 @@
 /** Bodies, queries and answers of the call service routes (recordings, transcriptions). */
 import { Type, type Static } from '@sinclair/typebox';
 import { stringEnum } from './call-schema.js';
+import { pageTokenParameter } from '../shared/page-token.js';
 
 export const recordingSidPattern = '^RE[0-9a-f]{32}$';
 export const transcriptionSidPattern = '^TR[0-9a-f]{32}$';
@@ -17,7 +18,7 @@ export type StopServiceBody = Static<typeof stopServiceBody>;
 export const listServicesQuery = Type.Object(
   {
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Items per page, 1-1000 (default 50).' })),
-    pageToken: Type.Optional(Type.String({ maxLength: 4096, description: 'next_page_token of the previous page.' })),
+    pageToken: pageTokenParameter(),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 /** Queries and answers of the CDR routes: schema and type from one TypeBox source. */
 import { Type, type Static } from '@sinclair/typebox';
+import { pageTokenParameter } from '../shared/page-token.js';
 
 /** ISO 8601: a date (its whole day) or a date-time with a zone; parseIsoBound reads it. */
 const isoBound = (description: string) =>
@@ -18,7 +19,7 @@ export const listCdrsQuery = Type.Object(
     callSid: Type.Optional(Type.String({ maxLength: 64, description: 'The CDR of this call only (a one-item list; empty when the call is unknown, not yours or not ended). Not combined with the date range or a pageToken.' })),
     ...rangeParams,
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'CDRs per page, 1-1000 (default 50).' })),
-    pageToken: Type.Optional(Type.String({ maxLength: 4096, description: 'next_page_token of the previous page, with the same filters.' })),
+    pageToken: pageTokenParameter(),
   },
   { additionalProperties: false },
 );

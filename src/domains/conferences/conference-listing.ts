@@ -42,7 +42,7 @@ export function planConferenceListing(accountId: string, query: ListConferencesQ
   let position: unknown;
   if (query.pageToken !== undefined) {
     const payload = tokens.decode(binding, query.pageToken);
-    if (!isPayload(payload)) throw invalidRequest('pageToken', 'pageToken is not a token this listing issued');
+    if (!isPayload(payload)) throw invalidRequest('query.pageToken', 'query.pageToken is not a token this listing issued');
     range = { fromMs: payload.range[0], toMs: payload.range[1] };
     position = payload.at;
   }

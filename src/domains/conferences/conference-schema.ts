@@ -1,5 +1,6 @@
 /** Bodies, queries and answers of the conference routes: schema and type from one TypeBox source. */
 import { Type, type Static } from '@sinclair/typebox';
+import { pageTokenParameter } from '../shared/page-token.js';
 
 export const conferenceSidPattern = '^CF[0-9a-f]{32}$';
 export const participantSidPattern = '^CP[0-9a-f]{32}$';
@@ -11,7 +12,7 @@ const isoBound = (description: string) =>
   Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?(Z|[+-]\\d{2}:\\d{2}))?$', description: `${description} ISO 8601: a date or a date-time with a zone (encode + as %2B).` });
 const paging = {
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Items per page, 1-1000 (default 50).' })),
-  pageToken: Type.Optional(Type.String({ maxLength: 4096, description: 'next_page_token of the previous page, with the same filters.' })),
+  pageToken: pageTokenParameter(),
 };
 
 export const createConferenceBody = Type.Object(

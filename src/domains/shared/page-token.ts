@@ -6,6 +6,7 @@
  * being handed to Cassandra, which would page whatever partition it names.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
 import { invalidRequest } from '../../errors.js';
 
 export interface PageTokens {
@@ -26,9 +27,17 @@ export function createPageTokens(secret: string): PageTokens {
       const given = Buffer.from(signature ?? '', 'base64url');
       const expected = mac(binding, payload ?? '');
       if (extra !== undefined || !payload || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        throw invalidRequest('pageToken', 'pageToken is not a token this listing issued (it was changed, or belongs to other filters)');
+        throw invalidRequest('query.pageToken', 'query.pageToken is not a token this listing issued (it was changed, or belongs to other filters)');
       }
       return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
     },
   };
 }
+
+/**
+ * The pageToken query parameter of every listing: the shape encode() writes (base64url, a dot, a
+ * base64url MAC), so that a malformed one is refused by the edge and no token can make a URL
+ * longer than Node's header limit (which would be answered 431 by Node itself, outside our errors).
+ */
+export const pageTokenParameter = (description = 'next_page_token of the previous page, with the same filters.') =>
+  Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,4000}\\.[A-Za-z0-9_-]{1,64}$', maxLength: 4096, description }));

@@ -5,7 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { RuleAdmin } from '../../domains/settings/rule-admin.js';
-import type { PageTokens } from '../../domains/shared/page-token.js';
+import { pageTokenParameter, type PageTokens } from '../../domains/shared/page-token.js';
 import { defineRoute, json, type ApiRoute, type RouteInput } from '../api-route.js';
 
 const idParam = { type: 'string', minLength: 1, maxLength: 128 };
@@ -96,7 +96,7 @@ export function adminRuleRoutes(admin: RuleAdmin, pageTokens: PageTokens): ApiRo
       method: 'GET',
       path: '/v1/admin/audit',
       summary: 'Who changed which rule or setting, when, the rule-set versions before and after, and the change; newest first',
-      query: Type.Object({ pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })), pageToken: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })) }, { additionalProperties: false }),
+      query: Type.Object({ pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })), pageToken: pageTokenParameter() }, { additionalProperties: false }),
       responses: { 200: { description: 'A page of the audit trail.', schema: Type.Object({ entries: Type.Array(Type.Object({})), next_page_token: Type.Union([Type.String(), Type.Null()]) }) } },
       handle: async ({ query }) => {
         const { pageSize = 50, pageToken } = query as { pageSize?: number; pageToken?: string };
