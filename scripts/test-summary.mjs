@@ -20,6 +20,6 @@ const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 const suitesFailed = report.numFailedTestSuites ?? 0;
 console.log(`${passed} passed, ${failed} failed`);
 if (skipped > 0) console.error(`test-summary: ${skipped} test(s) skipped or todo`);
-if (suitesFailed > 0) console.error(`test-summary: ${suitesFailed} test file(s) failed to run`);
+if (suitesFailed > 0) console.error(`test-summary: ${suitesFailed} suite(s) (files or describe blocks) failed`);
 if (passed + failed === 0) console.error('test-summary: no test was executed');
 process.exit(failed > 0 || suitesFailed > 0 || passed === 0 ? 1 : 0);

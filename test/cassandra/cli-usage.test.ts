@@ -34,14 +34,16 @@ describe('tollgate on Cassandra', () => {
 
     const explained = await runBin(['rules', 'explain', '--method', 'POST', '--path', '/v1/signup', '--body', '{"phone": "(415) 555-1212"}'], env);
     expect(explained.code).toBe(0);
-    expect(explained.out.slice(1, 7)).toEqual([
-      `rule ${ruleId} (${rulesDir}/signup.json): counted: decides on the request`,
+    // Other files share the keyspace's system_settings, so other rules may be listed too: read ours.
+    const at = explained.out.indexOf(`rule ${ruleId} (${rulesDir}/signup.json): counted: decides on the request`);
+    expect(at).toBeGreaterThan(0);
+    expect(explained.out.slice(at + 1, at + 5)).toEqual([
       '  key body.phone: "(415) 555-1212" -> "+14155551212"',
       `  partition: ${hash(PHONE)}`,
       '  window 1h: 2 of 3 used (1 left)',
       '  decision: admitted',
-      'result: admitted by the throttle (the handler answers)',
     ]);
+    expect(explained.out).toContain('result: admitted by the throttle (the handler answers)');
     expect(explained.out.at(-1)).toMatch(/^\(read from the cassandra store at /);
     expect(explained.err).toEqual([]);
     expect((await stored()).version).toBe(1);
@@ -68,5 +70,8 @@ describe('tollgate on Cassandra', () => {
     const shown = await runBin(['usage', 'show', settingRule, 'Bob@Example.com'], env);
     expect(shown.code).toBe(0);
     expect(shown.out[0]).toBe(`rule ${settingRule}, key "Bob@Example.com" -> "bob@example.com"`);
+    // The keyspace's settings are shared with other files: take the rule out again.
+    const removal = { ...audit, atMs: systemClock(), before: value, after: null };
+    expect((await stores.settings.write({ name: `rule:${settingRule}`, value: null, expectedRevision: await stores.settings.revision(), audit: removal })).applied).toBe(true);
   });
 });

@@ -1,15 +1,7 @@
-import type cassandra from 'cassandra-driver';
-import { afterAll, beforeAll } from 'vitest';
 import { CassandraCdrRepository } from '../../src/store/cassandra/cassandra-cdr-repository.js';
-import { connectTestClient, testDomainOptions } from '../support/cassandra.js';
+import { testDomainOptions, useTestClient } from '../support/cassandra.js';
 import { cdrRepositoryContract } from './cdr-repository.contract.js';
 
-let client: cassandra.Client;
-beforeAll(async () => {
-  client = await connectTestClient();
-});
-afterAll(async () => {
-  await client.shutdown();
-});
+const client = useTestClient();
 
-cdrRepositoryContract('CassandraCdrRepository', () => new CassandraCdrRepository(client, testDomainOptions()));
+cdrRepositoryContract('CassandraCdrRepository', () => new CassandraCdrRepository(client(), testDomainOptions()));

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import cassandra from 'cassandra-driver';
+import { afterAll, beforeAll } from 'vitest';
 import type { CassandraSettings } from '../../src/settings.js';
 import { clientOptions, consistencyLevel } from '../../src/store/cassandra/client-options.js';
 import { CassandraCallLog } from '../../src/store/cassandra/cassandra-call-log.js';
@@ -57,4 +58,22 @@ export function testDomainOptions(timeoutMs = 10_000): CassandraDomainOptions {
 /** Every store of the service on the test node, as main.ts builds them (close() shuts the client down). */
 export function testStores(client: cassandra.Client): Stores {
   return cassandraStores(client, testDomainOptions());
+}
+
+/**
+ * A client on the test node for the file that calls this at its top level: connected before its
+ * tests, shut down after them. Call the returned function inside a test or hook.
+ */
+export function useTestClient(): () => cassandra.Client {
+  let client: cassandra.Client | undefined;
+  beforeAll(async () => {
+    client = await connectTestClient();
+  });
+  afterAll(async () => {
+    await client?.shutdown();
+  });
+  return () => {
+    if (!client) throw new Error('useTestClient: the client is connected in beforeAll; use it inside a test or hook');
+    return client;
+  };
 }

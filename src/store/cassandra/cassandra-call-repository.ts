@@ -12,8 +12,8 @@ import type cassandra from 'cassandra-driver';
 import { callMatches, type Call, type CallFilter, type CallPage, type CallRepository, type Transition } from '../../domains/calls/call.js';
 import { sidRange, sidTimeMs } from '../../domains/shared/sids.js';
 import { dayOf, daysBetween } from '../../domains/shared/time-format.js';
-import { serviceUnavailable } from '../../errors.js';
 import type { CassandraDomainOptions } from './cassandra-domain-options.js';
+import { queryRunner, type RunQuery } from './query-runner.js';
 
 export interface CallListingLimits {
   /** Rows read per listing request, matching or not (default 2,000). */
@@ -41,7 +41,10 @@ export class CassandraCallRepository implements CallRepository {
   private readonly end: string;
   private readonly limits: CallListingLimits;
 
+  private readonly run: RunQuery;
+
   constructor(private readonly client: cassandra.Client, private readonly options: CassandraDomainOptions, limits: Partial<CallListingLimits> = {}) {
+    this.run = queryRunner(client, options, 'Calls');
     const table = `${options.keyspace}.voice_calls`;
     this.insert = `INSERT INTO ${table} (day, ${COLUMNS}) VALUES (?, ${COLUMNS.split(',').map(() => '?').join(', ')}) IF NOT EXISTS`;
     this.selectOne = `SELECT ${COLUMNS} FROM ${table} ${KEY}`;
@@ -113,13 +116,6 @@ export class CassandraCallRepository implements CallRepository {
     return { applied: false, stored: row ? toCall(row) : undefined };
   }
 
-  private async run(query: string, params: unknown[], extra: cassandra.QueryOptions = {}): Promise<cassandra.types.ResultSet> {
-    try {
-      return await this.client.execute(query, params, { prepare: true, consistency: this.options.consistency, readTimeout: this.options.timeoutMs, isIdempotent: true, ...extra });
-    } catch (error) {
-      throw serviceUnavailable('Calls', error);
-    }
-  }
 }
 
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));

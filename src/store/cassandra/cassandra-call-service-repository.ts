@@ -5,8 +5,8 @@
  */
 import type cassandra from 'cassandra-driver';
 import type { CallService, CallServicePage, CallServiceRepository, ServiceKind } from '../../domains/calls/call-service.js';
-import { serviceUnavailable } from '../../errors.js';
 import type { CassandraDomainOptions } from './cassandra-domain-options.js';
+import { queryRunner, type RunQuery } from './query-runner.js';
 
 const COLUMNS = 'account_id, call_sid, kind, sid, status, created_at, updated_at';
 
@@ -16,7 +16,10 @@ export class CassandraCallServiceRepository implements CallServiceRepository {
   private readonly selectKind: string;
   private readonly updateStatus: string;
 
+  private readonly run: RunQuery;
+
   constructor(private readonly client: cassandra.Client, private readonly options: CassandraDomainOptions) {
+    this.run = queryRunner(client, options, 'Call services');
     const table = `${options.keyspace}.call_services`;
     this.insert = `INSERT INTO ${table} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`;
     this.selectKind = `SELECT ${COLUMNS} FROM ${table} WHERE account_id = ? AND call_sid = ? AND kind = ?`;
@@ -45,13 +48,6 @@ export class CassandraCallServiceRepository implements CallServiceRepository {
     await this.run(this.updateStatus, [status, new Date(updatedAtMs), accountId, callSid, kind, sid]);
   }
 
-  private async run(query: string, params: unknown[], extra: cassandra.QueryOptions = {}): Promise<cassandra.types.ResultSet> {
-    try {
-      return await this.client.execute(query, params, { prepare: true, consistency: this.options.consistency, readTimeout: this.options.timeoutMs, isIdempotent: true, ...extra });
-    } catch (error) {
-      throw serviceUnavailable('Call services', error);
-    }
-  }
 }
 
 function toService(row: cassandra.types.Row): CallService {

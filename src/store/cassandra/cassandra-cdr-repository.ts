@@ -9,8 +9,8 @@ import type cassandra from 'cassandra-driver';
 import type { Cdr, CdrPage, CdrRepository, TimeRange } from '../../domains/cdrs/cdr.js';
 import { isSid, sidRange, sidTimeMs } from '../../domains/shared/sids.js';
 import { dayOf, daysBetween } from '../../domains/shared/time-format.js';
-import { serviceUnavailable } from '../../errors.js';
 import type { CassandraDomainOptions } from './cassandra-domain-options.js';
+import { queryRunner, type RunQuery } from './query-runner.js';
 
 /** Rows per page of an export: large enough to keep round trips few, small enough to bound memory. */
 export const EXPORT_FETCH_SIZE = 1_000;
@@ -29,7 +29,10 @@ export class CassandraCdrRepository implements CdrRepository {
   private readonly selectNewestFirst: string;
   private readonly selectOldestFirst: string;
 
+  private readonly run: RunQuery;
+
   constructor(private readonly client: cassandra.Client, private readonly options: CassandraDomainOptions) {
+    this.run = queryRunner(client, options, 'Call detail records');
     const table = `${options.keyspace}.cdrs`;
     this.insert =
       `INSERT INTO ${table} (account_id, day, call_sid, from_number, to_number, direction, start_time, end_time, duration, price, price_unit, status) ` +
@@ -112,13 +115,6 @@ export class CassandraCdrRepository implements CdrRepository {
     }
   }
 
-  private async run(query: string, params: unknown[], extra: cassandra.QueryOptions = {}): Promise<cassandra.types.ResultSet> {
-    try {
-      return await this.client.execute(query, params, { prepare: true, consistency: this.options.consistency, readTimeout: this.options.timeoutMs, isIdempotent: true, ...extra });
-    } catch (error) {
-      throw serviceUnavailable('Call detail records', error);
-    }
-  }
 }
 
 function toCdr(row: cassandra.types.Row): Cdr {

@@ -10,6 +10,7 @@ import { sidRange } from '../../domains/shared/sids.js';
 import { dayOf, daysBetween } from '../../domains/shared/time-format.js';
 import { serviceUnavailable } from '../../errors.js';
 import type { CassandraDomainOptions } from './cassandra-domain-options.js';
+import { queryRunner, type RunQuery } from './query-runner.js';
 
 /**
  * Queries one listing page may cost. A status filter is applied to the rows read, and a range of
@@ -32,7 +33,10 @@ interface Position {
 export class CassandraConferenceRepository implements ConferenceRepository {
   private readonly q: Record<'insert' | 'byDay' | 'byName' | 'copyByDay' | 'copyByName' | 'get' | 'change' | 'join' | 'leave' | 'participant' | 'participants', string>;
 
+  private readonly run: RunQuery;
+
   constructor(private readonly client: cassandra.Client, private readonly options: CassandraDomainOptions) {
+    this.run = queryRunner(client, options, 'Conferences');
     const ks = options.keyspace;
     const range = 'AND conference_sid >= ? AND conference_sid <= ?';
     const copy = 'account_id, conference_sid, friendly_name, status, announce_url, created_at, updated_at';
@@ -163,13 +167,6 @@ export class CassandraConferenceRepository implements ConferenceRepository {
     }
   }
 
-  private async run(query: string, params: unknown[], extra: cassandra.QueryOptions = {}): Promise<cassandra.types.ResultSet> {
-    try {
-      return await this.client.execute(query, params, { prepare: true, consistency: this.options.consistency, readTimeout: this.options.timeoutMs, isIdempotent: true, ...extra });
-    } catch (error) {
-      throw serviceUnavailable('Conferences', error);
-    }
-  }
 }
 
 function toConference(accountId: string, sid: string, row: cassandra.types.Row): Conference {

@@ -8,6 +8,7 @@ import cassandra from 'cassandra-driver';
 import { AUDIT_RETENTION_DAYS, type AuditEntry, type AuditPage, type Setting, type SettingsStore, type SettingsWrite } from '../../domains/settings/settings-store.js';
 import { serviceUnavailable } from '../../errors.js';
 import type { CassandraDomainOptions } from './cassandra-domain-options.js';
+import { queryRunner, type RunQuery } from './query-runner.js';
 
 const ROW = 'settings';
 const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
@@ -15,7 +16,10 @@ const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
 export class CassandraSettingsStore implements SettingsStore {
   private readonly q: Record<'revision' | 'first' | 'next' | 'list' | 'get' | 'upsert' | 'remove' | 'audit' | 'page', string>;
 
+  private readonly run: RunQuery;
+
   constructor(private readonly client: cassandra.Client, private readonly options: CassandraDomainOptions) {
+    this.run = queryRunner(client, options, 'Settings');
     const ks = options.keyspace;
     this.q = {
       revision: `SELECT revision FROM ${ks}.settings_revision WHERE id = '${ROW}'`,
@@ -83,13 +87,6 @@ export class CassandraSettingsStore implements SettingsStore {
     return { entries, next: undefined };
   }
 
-  private async run(query: string, params: unknown[], extra: cassandra.QueryOptions = {}): Promise<cassandra.types.ResultSet> {
-    try {
-      return await this.client.execute(query, params, { prepare: true, consistency: this.options.consistency, readTimeout: this.options.timeoutMs, isIdempotent: true, ...extra });
-    } catch (error) {
-      throw serviceUnavailable('Settings', error);
-    }
-  }
 }
 
 function toSetting(row: cassandra.types.Row): Setting {
