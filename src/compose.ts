@@ -23,6 +23,7 @@ import { createAccounts } from './domains/accounts/accounts.js';
 import { createPageTokens } from './domains/shared/page-token.js';
 import { createApp } from './http/create-app.js';
 import type { ApiRoute } from './http/api-route.js';
+import type { DecisionListener } from './http/decision-events.js';
 import { signupRoutes } from './http/api/signup-routes.js';
 import { adminRuleRoutes } from './http/api/admin-rule-routes.js';
 import { createRuleAdmin } from './domains/settings/rule-admin.js';
@@ -82,6 +83,8 @@ export interface Composed {
   shadowCounts(): Record<string, number>;
   /** Adds a listener for shadow-mode refusals (tests, metrics). */
   onShadow(listener: (ruleIds: readonly string[]) => void): void;
+  /** Adds a listener for every throttle decision (metrics, heavy hitters). */
+  onDecisions(listener: DecisionListener): void;
   /** Stops background work the services own (callback deliveries); the stores are the caller's. */
   close(): Promise<void>;
 }
@@ -117,6 +120,7 @@ export function composeApp(options: ComposeOptions): Composed {
   const shadowCounts: Record<string, number> = {};
   const shadowListeners: Array<(ruleIds: readonly string[]) => void> = [];
   const sampleShadowLog = logSampler(clock);
+  const decisionListeners: DecisionListener[] = [];
   const onShadow = (ruleIds: readonly string[], route: string) => {
     for (const id of ruleIds) shadowCounts[id] = (shadowCounts[id] ?? 0) + 1;
     for (const listener of shadowListeners) listener(ruleIds);
@@ -159,6 +163,9 @@ export function composeApp(options: ComposeOptions): Composed {
     routes,
     accounts,
     onShadow,
+    onDecisions: (events, route) => {
+      for (const listener of decisionListeners) listener(events, route);
+    },
     health: stores.health,
     ...(settings.adminTokens.length === 0 ? {} : { admin: { limits, tokens: settings.adminTokens } }),
   });
@@ -170,6 +177,7 @@ export function composeApp(options: ComposeOptions): Composed {
     local,
     shadowCounts: () => ({ ...shadowCounts }),
     onShadow: (listener) => void shadowListeners.push(listener),
+    onDecisions: (listener) => void decisionListeners.push(listener),
     close: async () => {
       await Promise.all(closers.map((close) => close()));
     },

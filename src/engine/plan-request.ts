@@ -19,9 +19,15 @@ export interface PlanOptions extends KeyOptions {
 }
 
 export type Plan =
-  | { kind: 'targets'; targets: Target[]; shadow: Target[] }
+  | { kind: 'targets'; targets: Target[]; shadow: Target[]; allowed: ListedKey[] }
   | { kind: 'invalid'; field: string; message: string }
-  | { kind: 'listed'; rule: Rule };
+  | ({ kind: 'listed' } & ListedKey);
+
+/** A rule a listed key skipped (allow) or was refused by (deny), and the key's partition key. */
+export interface ListedKey {
+  rule: Rule;
+  caller: string;
+}
 
 /** Global lists (RuleIndex's); none by default. */
 export interface GlobalLists {
@@ -32,6 +38,7 @@ export interface GlobalLists {
 export function planRequest(rules: readonly Rule[], request: RequestView, options: PlanOptions, lists?: GlobalLists): Plan {
   const targets: Target[] = [];
   const shadow: Target[] = [];
+  const allowed: ListedKey[] = [];
   for (const rule of rules) {
     const key = extractKey(rule, request, options);
     if (key.kind === 'invalid') return key;
@@ -39,11 +46,14 @@ export function planRequest(rules: readonly Rule[], request: RequestView, option
       if (rule.onMissingKey === 'reject') return { kind: 'invalid', field: key.part, message: `${key.part} is required` };
       continue;
     }
-    if (listed(rule.deny, key.value) || (lists && listed(lists.deny, key.value))) return { kind: 'listed', rule };
-    if (listed(rule.allow, key.value) || (lists && listed(lists.allow, key.value))) continue;
+    if (listed(rule.deny, key.value) || (lists && listed(lists.deny, key.value))) return { kind: 'listed', rule, caller: options.hasher.hash(key.value) };
+    if (listed(rule.allow, key.value) || (lists && listed(lists.allow, key.value))) {
+      allowed.push({ rule, caller: options.hasher.hash(key.value) });
+      continue;
+    }
     const target: Target = { rule, partition: { caller: options.hasher.hash(key.value), api: rule.id } };
     if (options.hasher.previous) target.previous = { caller: options.hasher.previous(key.value), api: rule.id };
     (rule.mode === 'shadow' ? shadow : targets).push(target);
   }
-  return { kind: 'targets', targets, shadow };
+  return { kind: 'targets', targets, shadow, allowed };
 }

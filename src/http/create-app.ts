@@ -17,6 +17,7 @@ import type { LimitAdmin } from '../engine/limit-admin.js';
 import type { Accounts } from '../domains/accounts/accounts.js';
 import type { ApiRoute } from './api-route.js';
 import type { AdminToken } from '../settings.js';
+import type { DecisionListener } from './decision-events.js';
 import { renderErrors } from './render-error.js';
 import { throttleRequests } from './throttle-middleware.js';
 import { authenticateAccount, requireAdminToken } from './authenticate.js';
@@ -40,6 +41,8 @@ export interface AppDeps {
   health: () => Promise<HealthReport>;
   /** Told the shadow rules that would have refused a request. */
   onShadow?: (ruleIds: readonly string[], route: string) => void;
+  /** Told every throttle decision (metrics, heavy hitters). */
+  onDecisions?: DecisionListener;
   /** Operator routes; absent unless ADMIN_TOKEN is set. */
   admin?: { limits: LimitAdmin; tokens: readonly AdminToken[] };
 }
@@ -65,7 +68,7 @@ export function createApp(deps: AppDeps): Koa {
   const guards = { throttle: deps.throttle, rules: deps.rules, planOptions: deps.planOptions, clientAddress: deps.clientAddress };
   const requireAdmin = deps.admin ? requireAdminToken(deps.admin.tokens) : undefined;
   mountRoutes(router, appRoutes(deps.routes, deps.health, requireAdmin !== undefined), {
-    throttle: throttleRequests({ ...guards, ...(deps.onShadow ? { onShadow: deps.onShadow } : {}) }),
+    throttle: throttleRequests({ ...guards, ...(deps.onShadow ? { onShadow: deps.onShadow } : {}), ...(deps.onDecisions ? { onDecisions: deps.onDecisions } : {}) }),
     authenticate: authenticateAccount({ ...guards, accounts: deps.accounts }),
     requireAdmin,
     logger: deps.logger,

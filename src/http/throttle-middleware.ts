@@ -14,6 +14,7 @@ import type { Throttle, Verdict } from '../engine/throttle.js';
 import type { Rule } from '../rules/rule.js';
 import { denialError, rateLimitHeaders } from './verdict-response.js';
 import { requestView } from './request-view.js';
+import { eventsOf, type DecisionEvent, type DecisionListener } from './decision-events.js';
 
 export interface ThrottleMiddlewareDeps {
   throttle: Throttle;
@@ -23,6 +24,8 @@ export interface ThrottleMiddlewareDeps {
   clientAddress: ClientAddressOptions;
   /** Told the ids of shadow rules that would have refused a request. */
   onShadow?: (ruleIds: readonly string[], route: string) => void;
+  /** Told every decision (metrics, heavy hitters). */
+  onDecisions?: DecisionListener;
 }
 
 const admitted: Verdict = { admitted: true, decisions: [], via: 'store' };
@@ -37,7 +40,10 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
     if (rules.length > 0) {
       const plan = planRequest(rules, requestView(ctx, deps.clientAddress), deps.planOptions, index);
       if (plan.kind === 'invalid') throw invalidRequest(plan.field, plan.message);
-      if (plan.kind === 'listed') throw listedError(plan.rule);
+      if (plan.kind === 'listed') {
+        deps.onDecisions?.([{ rule: plan.rule.id, outcome: 'denied-listed', kind: 'window', via: 'list', caller: plan.caller }], patterns[0]!);
+        throw listedError(plan.rule);
+      }
       const [verdict, shadow] = await Promise.all([
         deps.throttle.check(plan.targets),
         plan.shadow.length > 0 ? deps.throttle.check(plan.shadow) : admitted,
@@ -48,6 +54,10 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
           ctx.set('Throttle-Shadow', ids.join(', '));
           deps.onShadow?.(ids, route as string);
         }
+      }
+      if (deps.onDecisions) {
+        const listedEvents = plan.allowed.map(({ rule, caller }): DecisionEvent => ({ rule: rule.id, outcome: 'allowed-listed', kind: 'window', via: 'list', caller }));
+        deps.onDecisions([...eventsOf(verdict, false), ...(plan.shadow.length > 0 ? eventsOf(shadow, true) : []), ...listedEvents], patterns[0]!);
       }
       ctx.state.verdict = verdict;
       if (!verdict.admitted) throw denialError(verdict);

@@ -1,0 +1,34 @@
+/**
+ * What the throttle decided for one request, told to whoever observes the service (metrics, heavy
+ * hitters): one event per rule that looked at the request. Keys appear only as their partition
+ * key (the HMAC of the normalised key), never as the phone number, email, token or address.
+ */
+import type { Via, Verdict } from '../engine/throttle.js';
+
+export type DecisionOutcome = 'admitted' | 'limited' | 'shadow' | 'allowed-listed' | 'denied-listed';
+
+export interface DecisionEvent {
+  rule: string;
+  outcome: DecisionOutcome;
+  /** The limiter kind (only sliding windows today). */
+  kind: 'window';
+  /** Which path decided: the store, this instance's cache, a fallback (local, allow, deny), or a list. */
+  via: Via | 'list';
+  /** The partition key: the HMAC of the normalised key. */
+  caller: string;
+  /** For counted decisions: the largest share of a window's limit in use after this request (0..1). */
+  usedShare?: number;
+}
+
+export type DecisionListener = (events: readonly DecisionEvent[], route: string) => void;
+
+/** The events of a verdict, enforced or shadow. */
+export function eventsOf(verdict: Verdict, shadow: boolean): DecisionEvent[] {
+  return verdict.decisions.map(({ target, decision }) => {
+    // An admitted verdict appended a call to each of its partitions (shadow ones too); a refused one to none.
+    const taken = verdict.admitted ? 1 : 0;
+    const usedShare = Math.max(...decision.windows.map((w) => Math.min(1, (w.used + taken) / w.limit.count)));
+    const outcome: DecisionOutcome = decision.allowed ? 'admitted' : shadow ? 'shadow' : 'limited';
+    return { rule: target.rule.id, outcome, kind: 'window', via: verdict.via, caller: target.partition.caller, usedShare };
+  });
+}
