@@ -59,7 +59,7 @@ function readPart(part: KeyPart, request: RequestView): PartRead {
       raw = request.ip;
       break;
     case 'token':
-      raw = bearerToken(request.headers.authorization);
+      raw = credentialToken(request.headers.authorization);
       break;
     case 'param':
       raw = request.params[part.name!];
@@ -110,11 +110,21 @@ function bodyField(body: unknown, path: string): unknown {
   return value;
 }
 
-function bearerToken(header: readonly string[] | undefined): string | readonly string[] | undefined {
+/**
+ * The token a request presents: a Bearer token, or the password of HTTP Basic (the account
+ * routes take `accountId:authToken`), so that a rule keyed on "token" counts one token whichever
+ * way it is sent.
+ */
+function credentialToken(header: readonly string[] | undefined): string | readonly string[] | undefined {
   if (!header) return undefined;
   if (header.length > 1) return header;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header[0] ?? '');
-  return match?.[1];
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header[0] ?? '');
+  if (bearer) return bearer[1];
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header[0] ?? '');
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon > 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
 }
 
 /** How a part is named to the client: the body field as sent ("phone"), else the rule's spelling. */

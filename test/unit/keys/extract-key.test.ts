@@ -29,6 +29,7 @@ describe('extractKey', () => {
     ['the client address', 'ip', {}, {}, '203.0.113.7'],
     ['the bearer token', 'token', {}, { headers: { authorization: ['Bearer abc.def'] } }, 'abc.def'],
     ['the bearer token, scheme in any case', 'token', {}, { headers: { authorization: ['bearer abc'] } }, 'abc'],
+    ['the token of Basic accountId:authToken', 'token', {}, { headers: { authorization: ['Basic dXNlcjpwYXNz'] } }, 'pass'],
   ])('reads %s', (_, key, extra, over, value) => {
     expect(extractKey(ruleWith(key, extra), request(over), options)).toEqual({ kind: 'key', value });
   });
@@ -45,7 +46,8 @@ describe('extractKey', () => {
     ['a blank value', 'body.phone', { body: { phone: '   ' } }],
     ['null', 'body.phone', { body: { phone: null } }],
     ['an absent header', 'header.x-account-id', {}],
-    ['a basic (not bearer) authorization', 'token', { headers: { authorization: ['Basic dXNlcjpwYXNz'] } }],
+    ['Basic credentials without a password', 'token', { headers: { authorization: ['Basic dXNlcg=='] } }],
+    ['another scheme', 'token', { headers: { authorization: ['Digest username="u"'] } }],
     ['a prototype property', 'body.constructor', { body: {} }],
     ['an inherited method', 'body.toString', { body: { phone: '1' } }],
     ['a field of a string', 'body.phone.length', { body: { phone: '+14155551212' } }],
