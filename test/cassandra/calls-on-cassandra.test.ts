@@ -85,7 +85,7 @@ describe('the call APIs on Cassandra', () => {
         const body = await jsonOf(response);
         expect(body.calls.length).toBeLessThanOrEqual(3);
         sids.push(...body.calls.map((c: { sid: string }) => c.sid));
-        token = body.next_page_token;
+        token = body.nextPageToken;
       } while (token !== null);
       return sids;
     };

@@ -48,7 +48,7 @@ describe('CDR routes on Cassandra', () => {
       const body = await jsonOf(response);
       expect(body.cdrs.length).toBeLessThanOrEqual(7);
       seen.push(...body.cdrs.map((c: { call_sid: string }) => c.call_sid));
-      token = body.next_page_token;
+      token = body.nextPageToken;
       pages++;
     } while (token !== null && pages < 50);
     expect(seen).toEqual(cdrs.map((c) => c.callSid));

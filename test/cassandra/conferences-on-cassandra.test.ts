@@ -102,7 +102,7 @@ describe('conferences on Cassandra', () => {
     do {
       const page = await jsonOf(await fetch(token === null ? url : `${url}&pageToken=${token}`, { headers: account.bearer }));
       seen.push(...page.conferences.map((c: { sid: string }) => c.sid));
-      token = page.next_page_token;
+      token = page.nextPageToken;
       if (token !== null) {
         const tampered = await fetch(`${url}&pageToken=${token.replace(/^./, (c) => (c === 'e' ? 'f' : 'e'))}`, { headers: account.bearer });
         expect(tampered.status).toBe(400);

@@ -53,10 +53,10 @@ describe.each(KINDS)('call %s', (plural, prefix) => {
     expect(await jsonOf(await requestJson('POST', `${callUrl}/${plural}/${first.sid}`, { status: 'stopped' }, a.bearer))).toEqual(body);
 
     const list = await jsonOf(await fetch(`${callUrl}/${plural}`, { headers: a.bearer }));
-    expect(list).toEqual({ [plural]: [second, body], next_page_token: null });
+    expect(list).toEqual({ [plural]: [second, body], nextPageToken: null });
     const paged = await jsonOf(await fetch(`${callUrl}/${plural}?pageSize=1`, { headers: a.bearer }));
     expect(paged[plural]).toEqual([second]);
-    const rest = await jsonOf(await fetch(`${callUrl}/${plural}?pageSize=1&pageToken=${encodeURIComponent(paged.next_page_token)}`, { headers: a.bearer }));
+    const rest = await jsonOf(await fetch(`${callUrl}/${plural}?pageSize=1&pageToken=${encodeURIComponent(paged.nextPageToken)}`, { headers: a.bearer }));
     expect(rest[plural]).toEqual([body]);
   });
 

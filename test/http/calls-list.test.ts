@@ -31,7 +31,7 @@ describe('GET /v1/accounts/:accountId/calls', () => {
     const response = await fetch(callsUrl(app.url, a), { headers: a.basic });
     expect(response.status).toBe(200);
     const body = await jsonOf(response);
-    expect(body.next_page_token).toBeNull();
+    expect(body.nextPageToken).toBeNull();
     expect(body.calls.map((c: { sid: string }) => c.sid)).toEqual(sids);
     expect(body.calls[0]).toMatchObject({ to: '+14155550101', status: 'initiated' });
   });
@@ -56,7 +56,7 @@ describe('GET /v1/accounts/:accountId/calls', () => {
     expect(await sidsOf(await fetch(callsUrl(app.url, a, `?startDate=${since}`), { headers: a.bearer }))).toEqual([sids[0], old]);
   });
 
-  it('pages with next_page_token, which is bound to the filters', async () => {
+  it('pages with nextPageToken, which is bound to the filters', async () => {
     const { app, a, sids } = await seeded(Array.from({ length: 5 }, (_, i) => [`+1415555010${i}`, '+14155550199'] as [string, string]));
     const seen: string[] = [];
     let token: string | null = null;
@@ -66,18 +66,18 @@ describe('GET /v1/accounts/:accountId/calls', () => {
       const body = await jsonOf(response);
       expect(body.calls.length).toBeLessThanOrEqual(2);
       seen.push(...body.calls.map((c: { sid: string }) => c.sid));
-      token = body.next_page_token;
+      token = body.nextPageToken;
       pages++;
     } while (token !== null);
     expect(seen).toEqual(sids);
     expect(pages).toBe(3);
 
     const first = await jsonOf(await fetch(callsUrl(app.url, a, '?pageSize=2'), { headers: a.bearer }));
-    const replayed = await fetch(callsUrl(app.url, a, `?pageSize=2&status=completed&pageToken=${encodeURIComponent(first.next_page_token)}`), { headers: a.bearer });
+    const replayed = await fetch(callsUrl(app.url, a, `?pageSize=2&status=completed&pageToken=${encodeURIComponent(first.nextPageToken)}`), { headers: a.bearer });
     expect(replayed.status).toBe(400);
     expect((await jsonOf(replayed)).error.field).toBe('query.pageToken');
     const b = await createAccount(app.url);
-    const foreign = await fetch(callsUrl(app.url, b, `?pageSize=2&pageToken=${encodeURIComponent(first.next_page_token)}`), { headers: b.bearer });
+    const foreign = await fetch(callsUrl(app.url, b, `?pageSize=2&pageToken=${encodeURIComponent(first.nextPageToken)}`), { headers: b.bearer });
     expect(foreign.status).toBe(400);
   });
 

@@ -26,7 +26,7 @@ describe('GET /v1/accounts/:accountId/cdrs', () => {
     const response = await fetch(cdrsUrl(app.url, a), { headers: a.bearer });
     expect(response.status).toBe(200);
     const body = await jsonOf(response);
-    expect(body).toEqual({ cdrs: [cdrResourceOf(recent!), cdrResourceOf(older!)], next_page_token: null });
+    expect(body).toEqual({ cdrs: [cdrResourceOf(recent!), cdrResourceOf(older!)], nextPageToken: null });
     expect(body.cdrs[0]).toEqual({
       call_sid: recent!.callSid,
       account_id: a.accountId,
@@ -42,7 +42,7 @@ describe('GET /v1/accounts/:accountId/cdrs', () => {
     });
   });
 
-  it('pages through a date range with next_page_token, across days', async () => {
+  it('pages through a date range with nextPageToken, across days', async () => {
     const { app, a, now } = await appWithAccounts();
     const cdrs = await seedCdrs(app.stores.cdrs, a.accountId, 23, now - DAY, 3 * 3_600_000);
     const query = `?startDate=${new Date(now - 10 * DAY).toISOString()}&endDate=${new Date(now).toISOString()}&pageSize=5`;
@@ -54,7 +54,7 @@ describe('GET /v1/accounts/:accountId/cdrs', () => {
       const body = await jsonOf(response);
       expect(body.cdrs.length).toBeLessThanOrEqual(5);
       seen.push(...body.cdrs.map((c: { call_sid: string }) => c.call_sid));
-      token = body.next_page_token;
+      token = body.nextPageToken;
     } while (token !== null);
     expect(seen).toEqual(cdrs.map((c) => c.callSid));
   });
@@ -64,8 +64,8 @@ describe('GET /v1/accounts/:accountId/cdrs', () => {
     const [mine] = await seedCdrs(app.stores.cdrs, a.accountId, 3, now - 1_000, 60_000);
     const [theirs] = await seedCdrs(app.stores.cdrs, b.accountId, 1, now - 1_000, 1);
     const list = async (sid: string) => jsonOf(await fetch(cdrsUrl(app.url, a, `?callSid=${sid}`), { headers: a.bearer }));
-    expect(await list(mine!.callSid)).toEqual({ cdrs: [cdrResourceOf(mine!)], next_page_token: null });
-    for (const sid of [theirs!.callSid, newSid('CA', now), 'CA123', 'nonsense']) expect(await list(sid)).toEqual({ cdrs: [], next_page_token: null });
+    expect(await list(mine!.callSid)).toEqual({ cdrs: [cdrResourceOf(mine!)], nextPageToken: null });
+    for (const sid of [theirs!.callSid, newSid('CA', now), 'CA123', 'nonsense']) expect(await list(sid)).toEqual({ cdrs: [], nextPageToken: null });
   });
 
   it.each([
@@ -99,7 +99,7 @@ describe('GET /v1/accounts/:accountId/cdrs', () => {
     const { app, a, b, now } = await appWithAccounts();
     await seedCdrs(app.stores.cdrs, a.accountId, 5, now - 1_000, 60_000);
     await seedCdrs(app.stores.cdrs, b.accountId, 5, now - 1_000, 60_000);
-    const token: string = (await jsonOf(await fetch(cdrsUrl(app.url, a, '?pageSize=2&startDate=2026-06-01'), { headers: a.bearer }))).next_page_token;
+    const token: string = (await jsonOf(await fetch(cdrsUrl(app.url, a, '?pageSize=2&startDate=2026-06-01'), { headers: a.bearer }))).nextPageToken;
     const [payload, signature] = token.split('.');
     const altered = `${Buffer.from(JSON.stringify({ r: [0, now], p: 'CAffffffffffffffffffffffffffffffff' })).toString('base64url')}.${signature}`;
     const attempts: Array<[TestAccount, string]> = [

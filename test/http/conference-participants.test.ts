@@ -92,12 +92,12 @@ describe('participants of a conference', () => {
     const seen: string[] = [];
     let page = await list('?pageSize=2');
     seen.push(...page.participants.map((p: { sid: string }) => p.sid));
-    while (page.next_page_token !== null) {
-      page = await list(`?pageSize=2&pageToken=${page.next_page_token}`);
+    while (page.nextPageToken !== null) {
+      page = await list(`?pageSize=2&pageToken=${page.nextPageToken}`);
       seen.push(...page.participants.map((p: { sid: string }) => p.sid));
     }
     expect(seen).toEqual(sids);
-    const token: string = (await list('?pageSize=2')).next_page_token;
+    const token: string = (await list('?pageSize=2')).nextPageToken;
     expect((await list(`?pageToken=${token.slice(0, -2)}`)).error).toMatchObject({ code: 'INVALID_REQUEST', field: 'query.pageToken' });
   });
 

@@ -20,7 +20,7 @@ async function setup() {
   return { app, account, base, create, get, clock: app.clock as ManualClock };
 }
 
-/** Every page of a listing (following next_page_token), and the pages' sizes. */
+/** Every page of a listing (following nextPageToken), and the pages' sizes. */
 async function walk(url: string, headers: Record<string, string>) {
   const sids: string[] = [];
   const sizes: number[] = [];
@@ -31,7 +31,7 @@ async function walk(url: string, headers: Record<string, string>) {
     const page = await jsonOf(response);
     sids.push(...page.conferences.map((c: { sid: string }) => c.sid));
     sizes.push(page.conferences.length);
-    next = page.next_page_token;
+    next = page.nextPageToken;
   } while (next !== null);
   return { sids, sizes };
 }
@@ -172,7 +172,7 @@ describe('GET /v1/accounts/:accountId/conferences', () => {
     const other = await createAccount(app.url);
     for (let i = 0; i < 3; i++) await create({ friendlyName: 'room' });
     await create({ friendlyName: 'room' }, other);
-    const token: string = (await jsonOf(await fetch(`${base}?pageSize=1&friendlyName=room`, { headers: account.bearer }))).next_page_token;
+    const token: string = (await jsonOf(await fetch(`${base}?pageSize=1&friendlyName=room`, { headers: account.bearer }))).nextPageToken;
     const [payload, mac] = token.split('.');
     const forged = Buffer.from(JSON.stringify({ range: [0, 1], at: { p: '' } })).toString('base64url');
     for (const [url, headers] of [

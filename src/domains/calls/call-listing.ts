@@ -1,6 +1,6 @@
 /**
  * The call listing: filters (status, from, to, a creation date range) and signed page tokens.
- * A next_page_token is bound to the account and the filters as the client wrote them, and
+ * A nextPageToken is bound to the account and the filters as the client wrote them, and
  * carries the range resolved for the first page ("the last 30 days" is fixed when the listing
  * starts, so later pages neither shift with the clock nor stop matching their token).
  */
@@ -68,7 +68,7 @@ export function createCallListing(deps: CallListingDeps): CallListing {
       const { filter, position, binding } = plan(accountId, query);
       const page = await deps.repository.list(accountId, filter, query.pageSize ?? DEFAULT_PAGE_SIZE, position);
       const next = page.next === undefined ? null : pageTokens.encode(binding, { range: [filter.fromMs, filter.toMs], at: page.next } satisfies TokenBody);
-      return { calls: page.calls.map(callResourceOf), next_page_token: next };
+      return { calls: page.calls.map(callResourceOf), nextPageToken: next };
     },
   };
 }

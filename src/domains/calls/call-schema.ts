@@ -45,7 +45,7 @@ export const listCallsQuery = Type.Object(
     to: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only calls to this number (any spelling; encode + as %2B).' })),
     startDate: Type.Optional(isoBound('Calls created at or after this time; a date starts at 00:00 UTC. Default: endDate minus 30 days.')),
     endDate: Type.Optional(isoBound('Calls created at or before this time; a date includes its whole day (UTC). Default: now. At most 366 days after startDate.')),
-    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Calls per page, 1-1000 (default 50). A page may hold fewer and still have a next_page_token.' })),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Calls per page, 1-1000 (default 50). A page may hold fewer and still have a nextPageToken.' })),
     pageToken: pageTokenParameter(),
   },
   { additionalProperties: false },
@@ -79,7 +79,7 @@ export type CallResource = Static<typeof callResource>;
 export const callList = Type.Object(
   {
     calls: Type.Array(callResource, { description: 'Newest first.' }),
-    next_page_token: nullable(Type.String({ description: 'Pass as pageToken (with the same filters) for the next page; null on the last page. A page may be short, even empty, and still have one.' })),
+    nextPageToken: nullable(Type.String({ description: 'Pass as pageToken (with the same filters) for the next page; null on the last page. A page may be short, even empty, and still have one.' })),
   },
   { additionalProperties: false },
 );

@@ -43,7 +43,7 @@ export const serviceList = (key: 'recordings' | 'transcriptions', sidPattern: st
   Type.Object(
     {
       [key]: Type.Array(serviceResource(sidPattern), { description: 'Newest first.' }),
-      next_page_token: Type.Union([Type.String(), Type.Null()], { description: 'Pass as pageToken for the next page; null on the last page.' }),
+      nextPageToken: Type.Union([Type.String(), Type.Null()], { description: 'Pass as pageToken for the next page; null on the last page.' }),
     },
     { additionalProperties: false },
   );

@@ -26,7 +26,7 @@ export interface CallServices {
   checkService(kind: ServiceKind, accountId: string, callSid: string, sid: string): Promise<void>;
   start(kind: ServiceKind, accountId: string, callSid: string): Promise<ServiceResource>;
   stop(kind: ServiceKind, accountId: string, callSid: string, sid: string): Promise<ServiceResource>;
-  list(kind: ServiceKind, accountId: string, callSid: string, query: ListServicesQuery): Promise<{ items: ServiceResource[]; next_page_token: string | null }>;
+  list(kind: ServiceKind, accountId: string, callSid: string, query: ListServicesQuery): Promise<{ items: ServiceResource[]; nextPageToken: string | null }>;
 }
 
 const PREFIX = { recording: 'RE', transcription: 'TR' } as const;
@@ -91,7 +91,7 @@ export function createCallServices(deps: CallServicesDeps): CallServices {
       const page = await repository.list(accountId, callSid, kind, query.pageSize ?? DEFAULT_PAGE_SIZE, position);
       return {
         items: page.services.map((service) => resourceOf(service, call)),
-        next_page_token: page.next === undefined ? null : deps.pageTokens.encode(binding, page.next),
+        nextPageToken: page.next === undefined ? null : deps.pageTokens.encode(binding, page.next),
       };
     },
   };

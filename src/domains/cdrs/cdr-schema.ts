@@ -62,7 +62,7 @@ export const cdrColumns = Object.keys(cdrResource.properties) as Array<keyof Cdr
 export const cdrList = Type.Object(
   {
     cdrs: Type.Array(cdrResource, { description: 'Newest first.' }),
-    next_page_token: Type.Union([Type.String(), Type.Null()], { description: 'Pass as pageToken (with the same filters) for the next page; null on the last page. The last page may be empty.' }),
+    nextPageToken: Type.Union([Type.String(), Type.Null()], { description: 'Pass as pageToken (with the same filters) for the next page; null on the last page. The last page may be empty.' }),
   },
   { additionalProperties: false },
 );

@@ -92,12 +92,12 @@ export function createCdrs(deps: CdrsDeps): Cdrs {
         // A filter that matches nothing is an empty list, whether the sid is unknown, another
         // account's, malformed, or of a call that has not ended yet.
         const cdr = isSid('CA', query.callSid) ? await repository.get(accountId, query.callSid) : undefined;
-        return { cdrs: cdr ? [cdrResourceOf(cdr)] : [], next_page_token: null };
+        return { cdrs: cdr ? [cdrResourceOf(cdr)] : [], nextPageToken: null };
       }
       const { range, position } = rangePlan(accountId, query);
       const page = await repository.list(accountId, range, query.pageSize ?? DEFAULT_PAGE_SIZE, position);
       const next = page.next === undefined ? null : pageTokens.encode(bindingOf(accountId, query), { r: [range.fromMs, range.toMs], p: page.next } satisfies TokenBody);
-      return { cdrs: page.cdrs.map(cdrResourceOf), next_page_token: next };
+      return { cdrs: page.cdrs.map(cdrResourceOf), nextPageToken: next };
     },
     checkExport(query) {
       resolveDateRange(query, clock());

@@ -3,7 +3,7 @@
  * date range (startDate/endDate, the last 30 days by default, at most 366 days) or by room name
  * (friendlyName: of any date unless a range is given), optionally by status.
  *
- * A next_page_token is signed with what it was issued for (the account and the query's filters
+ * A nextPageToken is signed with what it was issued for (the account and the query's filters
  * as the client wrote them) and carries the range resolved for the first page: "the last 30
  * days" is fixed when the listing starts, so later pages neither shift with the clock nor stop
  * matching their token.

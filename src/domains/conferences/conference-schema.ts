@@ -94,13 +94,13 @@ const nextPageToken = Type.Union([Type.String(), Type.Null()], {
 });
 
 export const conferenceList = Type.Object(
-  { conferences: Type.Array(conferenceResource, { description: 'Newest first.' }), next_page_token: nextPageToken },
+  { conferences: Type.Array(conferenceResource, { description: 'Newest first.' }), nextPageToken: nextPageToken },
   { additionalProperties: false },
 );
 export type ConferenceList = Static<typeof conferenceList>;
 
 export const participantList = Type.Object(
-  { participants: Type.Array(participantResource, { description: 'In join order (to the millisecond), those who left included.' }), next_page_token: nextPageToken },
+  { participants: Type.Array(participantResource, { description: 'In join order (to the millisecond), those who left included.' }), nextPageToken: nextPageToken },
   { additionalProperties: false },
 );
 export type ParticipantList = Static<typeof participantList>;

@@ -58,7 +58,7 @@ export interface ConferenceFilter {
  */
 export interface Page<T> {
   items: T[];
-  /** Opaque, JSON-serialisable; the service signs it into a next_page_token. */
+  /** Opaque, JSON-serialisable; the service signs it into a nextPageToken. */
   next: unknown;
 }
 

@@ -99,7 +99,7 @@ export function createConferences(deps: ConferencesDeps): Conferences {
     async list(accountId, query) {
       const plan = planConferenceListing(accountId, query, clock(), pageTokens);
       const page = await repository.list(accountId, plan.filter, plan.pageSize, plan.position);
-      return { conferences: page.items.map(conferenceResource), next_page_token: plan.nextToken(page.next) };
+      return { conferences: page.items.map(conferenceResource), nextPageToken: plan.nextToken(page.next) };
     },
     async checkUpdate(accountId, sid, body) {
       const wanted = change(body);
@@ -145,7 +145,7 @@ export function createConferences(deps: ConferencesDeps): Conferences {
       const plan = planParticipantListing(accountId, sid, query, pageTokens);
       const conference = await requireConference(accountId, sid);
       const page = await repository.listParticipants(accountId, sid, plan.pageSize, plan.position);
-      return { participants: page.items.map((p) => participantResource(p, endedAtMs(conference))), next_page_token: plan.nextToken(page.next) };
+      return { participants: page.items.map((p) => participantResource(p, endedAtMs(conference))), nextPageToken: plan.nextToken(page.next) };
     },
   };
 }

@@ -39,5 +39,5 @@ export function createPageTokens(secret: string): PageTokens {
  * base64url MAC), so that a malformed one is refused by the edge and no token can make a URL
  * longer than Node's header limit (which would be answered 431 by Node itself, outside our errors).
  */
-export const pageTokenParameter = (description = 'next_page_token of the previous page, with the same filters.') =>
+export const pageTokenParameter = (description = 'nextPageToken of the previous page, with the same filters.') =>
   Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]+$', maxLength: 4096, description }));

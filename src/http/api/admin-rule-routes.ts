@@ -97,12 +97,12 @@ export function adminRuleRoutes(admin: RuleAdmin, pageTokens: PageTokens): ApiRo
       path: '/v1/admin/audit',
       summary: 'Who changed which rule or setting, when, the rule-set versions before and after, and the change; newest first',
       query: Type.Object({ pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })), pageToken: pageTokenParameter() }, { additionalProperties: false }),
-      responses: { 200: { description: 'A page of the audit trail.', schema: Type.Object({ entries: Type.Array(Type.Object({})), next_page_token: Type.Union([Type.String(), Type.Null()]) }) } },
+      responses: { 200: { description: 'A page of the audit trail.', schema: Type.Object({ entries: Type.Array(Type.Object({})), nextPageToken: Type.Union([Type.String(), Type.Null()]) }) } },
       handle: async ({ query }) => {
         const { pageSize = 50, pageToken } = query as { pageSize?: number; pageToken?: string };
         const page = await admin.audit(pageSize, pageToken === undefined ? undefined : pageTokens.decode('audit', pageToken));
         const entries = page.entries.map(({ atMs, before, after, ...entry }) => ({ at: new Date(atMs).toISOString(), ...entry, before: before === null ? null : JSON.parse(before), after: after === null ? null : JSON.parse(after) }));
-        return json(200, { entries, next_page_token: page.next === undefined ? null : pageTokens.encode('audit', page.next) });
+        return json(200, { entries, nextPageToken: page.next === undefined ? null : pageTokens.encode('audit', page.next) });
       },
     }),
   ];

@@ -74,8 +74,8 @@ function routesOf(services: CallServices, info: KindInfo): ApiRoute[] {
         await services.checkCall(caller!.accountId, params.sid!, false);
       },
       handle: async ({ params, query, caller }) => {
-        const { items, next_page_token } = await services.list(kind, caller!.accountId, params.sid!, query);
-        return json(200, { [plural]: items, next_page_token });
+        const { items, nextPageToken } = await services.list(kind, caller!.accountId, params.sid!, query);
+        return json(200, { [plural]: items, nextPageToken });
       },
     }),
     defineRoute({

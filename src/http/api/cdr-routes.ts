@@ -20,7 +20,7 @@ export function cdrRoutes(cdrs: Cdrs): ApiRoute[] {
       summary: 'Call detail records of the account: by callSid, or by date range newest first, paged',
       description:
         'Either `callSid` (a one-item list, or empty when there is no CDR of that call for this account) or a range of call creation times ' +
-        '(`startDate`/`endDate`, default the last 30 days, at most 366 days). Pages follow `next_page_token`, passed back as `pageToken` with the same filters.',
+        '(`startDate`/`endDate`, default the last 30 days, at most 366 days). Pages follow `nextPageToken`, passed back as `pageToken` with the same filters.',
       auth: 'account',
       throttled: true,
       query: listCdrsQuery,

@@ -38,7 +38,7 @@ export function conferenceRoutes(conferences: Conferences): ApiRoute[] {
       summary: 'Conferences of the account by creation date or by room name, newest first, paged',
       description:
         'By creation date (`startDate`/`endDate`, default the last 30 days, at most 366 days) or by room (`friendlyName`, of any date unless a range is given), ' +
-        'optionally by `status`. Pages follow `next_page_token`, passed back as `pageToken` with the same filters.',
+        'optionally by `status`. Pages follow `nextPageToken`, passed back as `pageToken` with the same filters.',
       query: listConferencesQuery,
       params: { accountId: accountIdParam },
       responses: { 200: { description: 'A page of conferences, newest first.', schema: conferenceList } },
