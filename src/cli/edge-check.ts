@@ -10,7 +10,7 @@
 import type { Context } from 'koa';
 import { TollgateError, invalidRequest } from '../errors.js';
 import type { ApiRoute } from '../http/api-route.js';
-import { findJsonProblem } from '../http/json-guard.js';
+import { parseJsonText } from '../http/json-body.js';
 import { validateBody } from '../http/validate-body.js';
 import { validateQuery } from '../http/validate-query.js';
 
@@ -46,13 +46,5 @@ function readBody(text: string | undefined, required: boolean): unknown {
     if (required) throw invalidRequest('body', 'Request body is required');
     return {};
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw invalidRequest('body', `Request body is not valid JSON: ${(error as Error).message}`);
-  }
-  const problem = findJsonProblem(text);
-  if (problem) throw invalidRequest(problem.path, `Request body refused: ${problem.reason}`);
-  return body;
+  return parseJsonText(text);
 }

@@ -29,15 +29,20 @@ export function jsonBody(limitBytes = MAX_BODY_BYTES) {
       if (type === 'entity.too.large') throw new TollgateError('PAYLOAD_TOO_LARGE', `Request body is larger than ${limitBytes} bytes`);
       throw invalidRequest('body', `Request body could not be read: ${(error as Error).message}`);
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (error) {
-      throw invalidRequest('body', `Request body is not valid JSON: ${(error as Error).message}`);
-    }
-    const problem = findJsonProblem(text);
-    if (problem) throw invalidRequest(problem.path, `Request body refused: ${problem.reason}`);
-    ctx.state.body = body;
+    ctx.state.body = parseJsonText(text);
     await next();
   };
+}
+
+/** A body's text as JSON, refused (400 naming the path) when it is not JSON or json-guard.ts finds it hostile. */
+export function parseJsonText(text: string): unknown {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw invalidRequest('body', `Request body is not valid JSON: ${(error as Error).message}`);
+  }
+  const problem = findJsonProblem(text);
+  if (problem) throw invalidRequest(problem.path, `Request body refused: ${problem.reason}`);
+  return body;
 }
