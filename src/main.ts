@@ -136,7 +136,7 @@ async function connectCassandra(config: CassandraSettings, settings: Settings, l
     consistency: consistencyLevel(config.consistency),
     serialConsistency: consistencyLevel(config.serialConsistency),
     timeoutMs: 2_000,
-  });
+  }, { registerPartitions: settings.pruneCron !== undefined });
 }
 
 /** Cassandra may still be starting (docker compose, a fresh node): keep trying for a while. */

@@ -16,11 +16,19 @@ import { CassandraCallRepository } from './cassandra-call-repository.js';
 import { CassandraCallServiceRepository } from './cassandra-call-service-repository.js';
 // domain repository imports (one line per domain)
 
-export function cassandraStores(client: cassandra.Client, options: CassandraDomainOptions): Stores {
+/**
+ * `registerPartitions: false` spares the decision path the prune job's registry insert, for a
+ * deployment that never prunes (PRUNE_CRON=off): its rows then simply wait for their TTL.
+ */
+export function cassandraStores(client: cassandra.Client, options: CassandraDomainOptions, { registerPartitions = true }: { registerPartitions?: boolean } = {}): Stores {
   const { keyspace, consistency, serialConsistency, timeoutMs } = options;
   return {
     kind: 'cassandra',
-    callLog: new CassandraCallLog(client, keyspace, { consistency, serialConsistency, registry: new CassandraPartitionRegistry(client, keyspace, consistency) }),
+    callLog: new CassandraCallLog(client, keyspace, {
+      consistency,
+      serialConsistency,
+      ...(registerPartitions ? { registry: new CassandraPartitionRegistry(client, keyspace, consistency) } : {}),
+    }),
     maintenance: new CassandraCallLogMaintenance(client, options),
     resetFeed: new CassandraResetFeed(client, keyspace, consistency, timeoutMs),
     signups: new CassandraSignupRepository(client, keyspace, consistency, timeoutMs),
