@@ -3,8 +3,9 @@ import { isControlConnectionRace } from './src/store/cassandra/driver-races.js';
 
 /**
  * Two projects: "unit" needs nothing but Node (pure core, HTTP through app.callback(), the
- * contract suite on the memory store); "cassandra" runs against a real node, which its global
- * setup starts with scripts/cassandra.mjs when none answers, and fails (never skips) without.
+ * contract suite on the memory store); "browser" drives the operator dashboard in headless
+ * Chromium and fails (never skips) without one; "cassandra" runs against a real node, which its
+ * global setup starts with scripts/cassandra.mjs when none answers, and fails (never skips) without.
  */
 export default defineConfig({
   test: {
@@ -22,8 +23,21 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'cassandra',
+          name: 'browser',
+          // After unit, before the Cassandra projects: the service on its embedded store, driven by
+          // headless Chromium (scripts/install-chromium.sh); the global setup builds the dashboard.
           sequence: { groupOrder: 1 },
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/browser/support/global-setup.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+          maxWorkers: 1,
+        },
+      },
+      {
+        test: {
+          name: 'cassandra',
+          sequence: { groupOrder: 2 },
           include: ['test/cassandra/**/*.test.ts', 'test/contract/cassandra-*.test.ts'],
           globalSetup: ['test/support/cassandra-global-setup.ts'],
           testTimeout: 60_000,
@@ -36,7 +50,7 @@ export default defineConfig({
         test: {
           name: 'outage',
           // Stops and starts the shared node: last, and alone.
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 3 },
           include: ['test/outage/**/*.test.ts'],
           globalSetup: ['test/support/cassandra-global-setup.ts'],
           testTimeout: 240_000,

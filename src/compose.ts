@@ -4,7 +4,7 @@
  * main.ts calls it with the stores it built; tests and scripts call it with theirs, so the
  * wiring exists once. It creates no connection and reads no environment.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
@@ -36,6 +36,11 @@ import { conferenceRoutes } from './http/api/conference-routes.js';
 import { createCallDomain } from './domains/calls/call-domain.js';
 import { callRoutes } from './http/api/call-routes.js';
 import { callServiceRoutes } from './http/api/call-service-routes.js';
+import { metricsRoutes } from './http/api/metrics-routes.js';
+import { createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.js';
+import { HeavyHitterTracker } from './heavy-hitters/heavy-hitter-tracker.js';
+import { reportHeavyHitters, type HeavyHitterQuery } from './heavy-hitters/heavy-hitter-report.js';
+import { heavyHitterRoutes } from './http/api/heavy-hitter-routes.js';
 // domain imports (one line per domain)
 
 export type ComposeSettings = Pick<
@@ -51,6 +56,9 @@ export type ComposeSettings = Pick<
   | 'callPricePerMinute'
   | 'callPriceUnit'
   | 'callbackAllowedHosts'
+  | 'nearLimitShare'
+  | 'topKCapacity'
+  | 'topKShowKeys'
 >;
 
 export interface ComposeOptions {
@@ -70,6 +78,10 @@ export interface ComposeOptions {
   hasher?: KeyHasher;
   /** Delays between status callback attempts, in ms (tests shorten them). */
   callbackRetryDelaysMs?: readonly number[];
+  /** Names this instance's heavy-hitter summaries in the store (a fresh random id by default). */
+  instanceId?: string;
+  /** The built operator dashboard, served at /admin/ (default: dist/dashboard). */
+  dashboardDir?: string;
 }
 
 export interface Composed {
@@ -85,6 +97,10 @@ export interface Composed {
   onShadow(listener: (ruleIds: readonly string[]) => void): void;
   /** Adds a listener for every throttle decision (metrics, heavy hitters). */
   onDecisions(listener: DecisionListener): void;
+  /** This instance's heavy hitters; main.ts publishes their summaries (jobs/publish-heavy-hitters.ts). */
+  heavyHitters: HeavyHitterTracker;
+  /** This service's metrics (GET /metrics); main.ts adds the write-back counts. */
+  metrics: ServiceMetrics;
   /** Stops background work the services own (callback deliveries); the stores are the caller's. */
   close(): Promise<void>;
 }
@@ -94,16 +110,28 @@ export function composeApp(options: ComposeOptions): Composed {
   const local = options.local ?? new MemoryCallLog(clock);
   const hasher = options.hasher ?? createKeyHasher(settings.keySecret, settings.keySecretPrevious);
   const keyOptions = { defaultPhoneRegion: settings.defaultPhoneRegion };
+  const cache = new PartitionCache(settings.partitionCacheEntries);
+  const metrics = createServiceMetrics({
+    nearLimitShare: settings.nearLimitShare,
+    cache,
+    // Read at scrape time; without the reload path the rules are a fixed set that never reloads.
+    ruleSet: () => ({ version: options.rules().version, reloads: options.rulesInForce?.status().reloads ?? { ok: 0, failed: 0 } }),
+  });
+  // The throttle and the limit admin see the store through the timing decorator; the store itself knows nothing of metrics.
+  const callLog = metrics.timeStore(stores.callLog);
   const throttle = createThrottle({
-    store: stores.callLog,
+    store: callLog,
     local,
     clock,
     deadlineMs: settings.throttleDeadlineMs,
-    ...(options.onStoreError ? { onStoreError: options.onStoreError } : {}),
-    cache: new PartitionCache(settings.partitionCacheEntries),
+    onStoreError: (error, targets) => {
+      metrics.storeFallback(error);
+      options.onStoreError?.(error, targets);
+    },
+    cache,
   });
   const limits = createLimitAdmin({
-    log: stores.callLog,
+    log: callLog,
     feed: stores.resetFeed,
     rules: options.rules,
     hasher,
@@ -120,7 +148,11 @@ export function composeApp(options: ComposeOptions): Composed {
   const shadowCounts: Record<string, number> = {};
   const shadowListeners: Array<(ruleIds: readonly string[]) => void> = [];
   const sampleShadowLog = logSampler(clock);
-  const decisionListeners: DecisionListener[] = [];
+  const decisionListeners: DecisionListener[] = [(events) => metrics.observeDecisions(events)];
+  // Heavy hitters: every decision counted by partition key in bounded memory (TOP_K_CAPACITY counters per summary).
+  const heavyHitters = new HeavyHitterTracker({ capacity: settings.topKCapacity, instanceId: options.instanceId ?? randomUUID() });
+  decisionListeners.push((events) => heavyHitters.observe(events, clock()));
+  const topCallers = (query: HeavyHitterQuery) => reportHeavyHitters({ store: stores.heavyHitters, tracker: heavyHitters, showKeys: settings.topKShowKeys }, query, clock());
   const onShadow = (ruleIds: readonly string[], route: string) => {
     for (const id of ruleIds) shadowCounts[id] = (shadowCounts[id] ?? 0) + 1;
     for (const listener of shadowListeners) listener(ruleIds);
@@ -150,6 +182,8 @@ export function composeApp(options: ComposeOptions): Composed {
     ...conferenceRoutes(conferences),
     ...callRoutes(callDomain),
     ...callServiceRoutes(callDomain.services),
+    ...metricsRoutes(() => metrics.scrape()),
+    ...heavyHitterRoutes(topCallers, options.rules),
     // domain routes (one line per domain)
   ];
 
@@ -158,7 +192,8 @@ export function composeApp(options: ComposeOptions): Composed {
     clock,
     throttle,
     rules: options.rules,
-    planOptions: { ...keyOptions, hasher },
+    // The normalised key travels to the decision events (heavy hitters only) when TOP_K_SHOW_KEYS allows it.
+    planOptions: { ...keyOptions, hasher, ...(settings.topKShowKeys ? { revealKeys: true } : {}) },
     clientAddress: { trustProxyHops: settings.trustProxyHops, ipv6PrefixLength: settings.ipv6PrefixLength },
     routes,
     accounts,
@@ -167,6 +202,8 @@ export function composeApp(options: ComposeOptions): Composed {
       for (const listener of decisionListeners) listener(events, route);
     },
     health: stores.health,
+    observeHttp: metrics.observeHttp,
+    ...(options.dashboardDir === undefined ? {} : { dashboardDir: options.dashboardDir }),
     ...(settings.adminTokens.length === 0 ? {} : { admin: { limits, tokens: settings.adminTokens } }),
   });
   return {
@@ -178,6 +215,8 @@ export function composeApp(options: ComposeOptions): Composed {
     shadowCounts: () => ({ ...shadowCounts }),
     onShadow: (listener) => void shadowListeners.push(listener),
     onDecisions: (listener) => void decisionListeners.push(listener),
+    heavyHitters,
+    metrics,
     close: async () => {
       await Promise.all(closers.map((close) => close()));
     },

@@ -29,6 +29,7 @@ import { pollResets } from './jobs/poll-resets.js';
 import { pollSettings } from './jobs/poll-settings.js';
 import { watchRuleFiles } from './jobs/watch-rule-files.js';
 import { pruneAndLog } from './jobs/prune-calls.js';
+import { publishHeavyHitters } from './jobs/publish-heavy-hitters.js';
 
 async function main(): Promise<void> {
   let settings: Readonly<Settings>;
@@ -92,12 +93,20 @@ async function main(): Promise<void> {
       { name: 'prune-memory-logs', schedule: '*/30 * * * * *', run: () => pruneMemoryLogs([...stores.memoryLogs, localFallback], logger) },
       { name: 'poll-resets', schedule: '* * * * * *', run: () => pollResets(stores.resetFeed, throttle, clock) },
       { name: 'poll-settings', schedule: '* * * * * *', run: pollSettings(stores.settings, rulesInForce, initialRevision) },
+      // Every instance's GET /v1/admin/top merges what the others published: a few seconds behind at most.
+      { name: 'publish-heavy-hitters', schedule: `*/${settings.topKPublishIntervalSeconds} * * * * *`, run: async () => void (await publishHeavyHitters(composed.heavyHitters, stores.heavyHitters, clock)) },
       ...(settings.pruneCron === undefined
         ? []
         : [{ name: 'prune-calls', schedule: settings.pruneCron, run: () => pruneAndLog(stores, () => rulesInForce.set().rules, clock, logger) }]),
       // With the embedded store there is no outage to recover from: the fallback is never used.
       ...(settings.cassandra
-        ? [{ name: 'write-back-fallback', schedule: '*/5 * * * * *', run: () => writeBackFallback(localFallback, stores.callLog, clock, logger) }]
+        ? [
+            {
+              name: 'write-back-fallback',
+              schedule: '*/5 * * * * *',
+              run: async () => composed.metrics.fallbackWrittenBack((await writeBackFallback(localFallback, stores.callLog, clock, logger)).written),
+            },
+          ]
         : []),
     ],
     logger,

@@ -69,6 +69,14 @@ export interface Settings {
   callbackAllowedHosts: readonly string[] | undefined;
   /** When the prune job runs (PRUNE_CRON, node-cron syntax; "off" never). */
   pruneCron: string | undefined;
+  /** An admitted decision that leaves at least this share of a window's limit used counts as near the limit (NEAR_LIMIT_SHARE, 0 < x <= 1). */
+  nearLimitShare: number;
+  /** Counters per heavy-hitter summary (TOP_K_CAPACITY): memory and accuracy of GET /v1/admin/top. */
+  topKCapacity: number;
+  /** Seconds between publishes of this instance's heavy-hitter summaries (TOP_K_PUBLISH_INTERVAL_SECONDS). */
+  topKPublishIntervalSeconds: number;
+  /** Whether GET /v1/admin/top may show the normalised key beside its hash (TOP_K_SHOW_KEYS; off by default). */
+  topKShowKeys: boolean;
 }
 
 /** Outside production only: a fixed, public secret, announced loudly at start. */
@@ -136,7 +144,15 @@ export function loadSettings(env: Env): Readonly<Settings> {
     callPriceUnit: (read('CALL_PRICE_UNIT') ?? 'USD').toUpperCase(),
     callbackAllowedHosts: read('CALLBACK_ALLOWED_HOSTS')?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     pruneCron: read('PRUNE_CRON') === 'off' ? undefined : (read('PRUNE_CRON') ?? '*/10 * * * *'),
+    nearLimitShare: Number(read('NEAR_LIMIT_SHARE') ?? '0.8'),
+    topKCapacity: integer('TOP_K_CAPACITY', 400, 100, 100_000),
+    topKPublishIntervalSeconds: integer('TOP_K_PUBLISH_INTERVAL_SECONDS', 5, 1, 30),
+    topKShowKeys: oneOf('TOP_K_SHOW_KEYS', ['true', 'false'], 'false', (s) => s.toLowerCase()) === 'true',
   };
+  // Plain decimals only ("1e-1", "Infinity" and "0x1" are numbers to Number() but not what an operator means).
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(read('NEAR_LIMIT_SHARE') ?? '0.8') || !(settings.nearLimitShare > 0 && settings.nearLimitShare <= 1)) {
+    problems.push(`NEAR_LIMIT_SHARE="${read('NEAR_LIMIT_SHARE')}": expected a share above 0 and at most 1, such as 0.8`);
+  }
   if (settings.pruneCron !== undefined && !cron.validate(settings.pruneCron)) problems.push(`PRUNE_CRON="${settings.pruneCron}": expected a cron expression such as "*/10 * * * *" (or "off")`);
   if (!/^\d{1,6}(\.\d{1,5})?$/.test(settings.callPricePerMinute)) problems.push(`CALL_PRICE_PER_MINUTE="${settings.callPricePerMinute}": expected a decimal such as 0.03000 (up to 5 places)`);
   if (!/^[A-Z]{3}$/.test(settings.callPriceUnit)) problems.push(`CALL_PRICE_UNIT="${settings.callPriceUnit}": expected a three-letter currency code such as USD`);

@@ -15,6 +15,7 @@ import type { SettingsStore } from './domains/settings/settings-store.js';
 import type { ConferenceRepository } from './domains/conferences/conference.js';
 import type { CallRepository } from './domains/calls/call.js';
 import type { CallServiceRepository } from './domains/calls/call-service.js';
+import type { HeavyHitterStore } from './heavy-hitters/heavy-hitter-store.js';
 // domain repository imports (one line per domain)
 
 export interface Stores {
@@ -30,6 +31,8 @@ export interface Stores {
   conferences: ConferenceRepository;
   calls: CallRepository;
   callServices: CallServiceRepository;
+  /** Heavy-hitter summaries every instance publishes and GET /v1/admin/top merges. */
+  heavyHitters: HeavyHitterStore;
   // domain repositories (one line per domain)
   health: () => Promise<HealthReport>;
   /** Memory call logs to prune on a schedule (none with Cassandra: rows expire by TTL). */

@@ -1,6 +1,7 @@
 /**
  * What an operator may ask of one caller under one rule, by the RAW key (the store only knows its
- * keyed hash): inspect its calls and windows, or reset it. A reset writes a reset marker with
+ * keyed hash) or by its partition key as the heavy hitters show it: inspect its calls and
+ * windows, or reset it. A reset writes a reset marker with
  * compare-and-set, publishes it on the reset feed so every instance drops its cached blocks for
  * it, and drops this instance's at once. During a key rotation both secrets' partitions are
  * handled. Used by the admin routes and by `npm run calls`.
@@ -36,6 +37,12 @@ export interface LimitReport {
   retryAfter: number;
 }
 
+/** A caller by its raw key (the parts of a compound key), or by its partition key (GET /v1/admin/top's `caller`). */
+export type LimitSubject = readonly string[] | { caller: string };
+
+/** A partition key: HMAC-SHA256 in base64url without padding (keys/key-hasher.ts). */
+const PARTITION_KEY = /^[A-Za-z0-9_-]{43}$/;
+
 export interface ResetReport {
   rule: string;
   partitions: string[];
@@ -43,9 +50,15 @@ export interface ResetReport {
 }
 
 export function createLimitAdmin(deps: LimitAdminDeps) {
-  function locate(ruleId: string, rawKey: readonly string[]): { rule: Rule; partitions: Array<{ key: PartitionKey; secret: 'current' | 'previous' }> } {
+  function locate(ruleId: string, subject: LimitSubject): { rule: Rule; partitions: Array<{ key: PartitionKey; secret: 'current' | 'previous' }> } {
     const rule = deps.rules().byId(ruleId);
     if (!rule) throw invalidRequest('rule', `no rule "${ruleId}"`);
+    if ('caller' in subject) {
+      if (!PARTITION_KEY.test(subject.caller)) throw invalidRequest('caller', 'caller must be a partition key: 43 base64url characters, as GET /v1/admin/top shows it');
+      // Heavy hitters are hashed under the current secret; a hash is taken as given, without a previous-secret twin.
+      return { rule, partitions: [{ key: { caller: subject.caller, api: rule.id }, secret: 'current' }] };
+    }
+    const rawKey = subject;
     const key = keyFromValues(rule, rawKey, deps.keyOptions);
     if (key.kind !== 'key') throw invalidRequest('key', key.kind === 'invalid' ? key.message : 'key is required');
     const partitions: Array<{ key: PartitionKey; secret: 'current' | 'previous' }> = [{ key: { caller: deps.hasher.hash(key.value), api: rule.id }, secret: 'current' }];
@@ -54,8 +67,8 @@ export function createLimitAdmin(deps: LimitAdminDeps) {
   }
 
   return {
-    async inspect(ruleId: string, rawKey: readonly string[]): Promise<LimitReport> {
-      const { rule, partitions } = locate(ruleId, rawKey);
+    async inspect(ruleId: string, subject: LimitSubject): Promise<LimitReport> {
+      const { rule, partitions } = locate(ruleId, subject);
       const now = deps.clock();
       const plan = readPlan(rule.limits);
       const states = await Promise.all(partitions.map((p) => deps.log.read(p.key, now - plan.windowMs, plan.count, { timeoutMs: deps.timeoutMs })));
@@ -81,8 +94,8 @@ export function createLimitAdmin(deps: LimitAdminDeps) {
       };
     },
 
-    async reset(ruleId: string, rawKey: readonly string[]): Promise<ResetReport> {
-      const { rule, partitions } = locate(ruleId, rawKey);
+    async reset(ruleId: string, subject: LimitSubject): Promise<ResetReport> {
+      const { rule, partitions } = locate(ruleId, subject);
       const now = deps.clock();
       for (const { key } of partitions) {
         await deps.log.reset(key, now, ttlSecondsFor(rule.limits), { timeoutMs: deps.timeoutMs });

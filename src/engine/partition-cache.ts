@@ -27,16 +27,19 @@ interface Entry {
 
 export class PartitionCache {
   private readonly entries = new Map<string, Entry>();
+  private hitCount = 0;
+  private missCount = 0;
 
   constructor(private readonly maxEntries = DEFAULT_PARTITION_CACHE_ENTRIES) {}
 
   get(partition: PartitionKey, nowMs: number): LogState | undefined {
     const id = partitionId(partition);
     const entry = this.entries.get(id);
-    if (!entry) return undefined;
+    if (!entry) return this.missed();
     this.entries.delete(id);
-    if (nowMs >= entry.validUntilMs) return undefined;
+    if (nowMs >= entry.validUntilMs) return this.missed();
     this.entries.set(id, entry); // most recently used goes last
+    this.hitCount++;
     return entry.state;
   }
 
@@ -55,5 +58,20 @@ export class PartitionCache {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Lookups that found a live entry since start (read by the metrics at scrape time). */
+  get hits(): number {
+    return this.hitCount;
+  }
+
+  /** Lookups that found none, or only an expired one. */
+  get misses(): number {
+    return this.missCount;
+  }
+
+  private missed(): undefined {
+    this.missCount++;
+    return undefined;
   }
 }

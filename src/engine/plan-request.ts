@@ -16,10 +16,16 @@ import type { Target } from './admit.js';
 
 export interface PlanOptions extends KeyOptions {
   hasher: KeyHasher;
+  /**
+   * Also hand out each partition's normalised key (TOP_K_SHOW_KEYS): the heavy hitters may show
+   * it to admins. Off by default, and then no normalised key leaves this function.
+   */
+  revealKeys?: boolean;
 }
 
 export type Plan =
-  | { kind: 'targets'; targets: Target[]; shadow: Target[]; allowed: ListedKey[] }
+  /** keys: partition key -> normalised key, only with revealKeys. */
+  | { kind: 'targets'; targets: Target[]; shadow: Target[]; allowed: ListedKey[]; keys?: ReadonlyMap<string, string> }
   | { kind: 'invalid'; field: string; message: string }
   | ({ kind: 'listed' } & ListedKey);
 
@@ -27,6 +33,8 @@ export type Plan =
 export interface ListedKey {
   rule: Rule;
   caller: string;
+  /** The normalised key, only with revealKeys. */
+  key?: string;
 }
 
 /** Global lists (RuleIndex's); none by default. */
@@ -39,6 +47,7 @@ export function planRequest(rules: readonly Rule[], request: RequestView, option
   const targets: Target[] = [];
   const shadow: Target[] = [];
   const allowed: ListedKey[] = [];
+  const keys = options.revealKeys ? new Map<string, string>() : undefined;
   for (const rule of rules) {
     const key = extractKey(rule, request, options);
     if (key.kind === 'invalid') return key;
@@ -46,14 +55,16 @@ export function planRequest(rules: readonly Rule[], request: RequestView, option
       if (rule.onMissingKey === 'reject') return { kind: 'invalid', field: key.part, message: `${key.part} is required` };
       continue;
     }
-    if (listed(rule.deny, key.value) || (lists && listed(lists.deny, key.value))) return { kind: 'listed', rule, caller: options.hasher.hash(key.value) };
+    const caller = options.hasher.hash(key.value);
+    keys?.set(caller, key.value);
+    if (listed(rule.deny, key.value) || (lists && listed(lists.deny, key.value))) return { kind: 'listed', rule, caller, ...(keys ? { key: key.value } : {}) };
     if (listed(rule.allow, key.value) || (lists && listed(lists.allow, key.value))) {
-      allowed.push({ rule, caller: options.hasher.hash(key.value) });
+      allowed.push({ rule, caller });
       continue;
     }
-    const target: Target = { rule, partition: { caller: options.hasher.hash(key.value), api: rule.id } };
+    const target: Target = { rule, partition: { caller, api: rule.id } };
     if (options.hasher.previous) target.previous = { caller: options.hasher.previous(key.value), api: rule.id };
     (rule.mode === 'shadow' ? shadow : targets).push(target);
   }
-  return { kind: 'targets', targets, shadow, allowed };
+  return keys ? { kind: 'targets', targets, shadow, allowed, keys } : { kind: 'targets', targets, shadow, allowed };
 }

@@ -14,6 +14,8 @@ export interface RuleIndex {
   /** Lists that apply to every rule. */
   readonly allow: AccessList;
   readonly deny: AccessList;
+  /** The version of the rule set it was built from (metrics: tollgate_rule_set_info). */
+  readonly version: string;
 }
 
 export function createRuleIndex(ruleSet: RuleSet): RuleIndex {
@@ -30,6 +32,7 @@ export function createRuleIndex(ruleSet: RuleSet): RuleIndex {
     paths: new Set(byPath.keys()),
     allow: ruleSet.allow,
     deny: ruleSet.deny,
+    version: ruleSet.version,
     byId: (id) => byId.get(id),
     match(method, routePath) {
       const cacheKey = `${method} ${routePath}`;

@@ -18,6 +18,7 @@ import type { Accounts } from '../domains/accounts/accounts.js';
 import type { ApiRoute } from './api-route.js';
 import type { AdminToken } from '../settings.js';
 import type { DecisionListener } from './decision-events.js';
+import { countHttpRequests, type HttpObserver } from './http-metrics.js';
 import { renderErrors } from './render-error.js';
 import { throttleRequests } from './throttle-middleware.js';
 import { authenticateAccount, requireAdminToken } from './authenticate.js';
@@ -25,6 +26,7 @@ import { mountRoutes, servedRoutes } from './mount-routes.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { healthRoute, openApiRoute } from './api/system-routes.js';
 import { addAdminRoutes } from './admin-routes.js';
+import { addDashboardRoutes, DEFAULT_DASHBOARD_DIR } from './dashboard-routes.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -43,8 +45,12 @@ export interface AppDeps {
   onShadow?: (ruleIds: readonly string[], route: string) => void;
   /** Told every throttle decision (metrics, heavy hitters). */
   onDecisions?: DecisionListener;
+  /** Told every finished request by route pattern, method and status (metrics). */
+  observeHttp?: HttpObserver;
   /** Operator routes; absent unless ADMIN_TOKEN is set. */
   admin?: { limits: LimitAdmin; tokens: readonly AdminToken[] };
+  /** The built operator dashboard served at /admin/ (default: dist/dashboard, what `npm run build` writes). */
+  dashboardDir?: string;
 }
 
 /** Every route the app serves, in registry form (health and /openapi.json included). */
@@ -74,6 +80,9 @@ export function createApp(deps: AppDeps): Koa {
     logger: deps.logger,
   });
   if (deps.admin && requireAdmin) addAdminRoutes(router, deps.admin.limits, requireAdmin);
+  addDashboardRoutes(router, deps.dashboardDir ?? DEFAULT_DASHBOARD_DIR);
+  // First, so that it counts every request with the status the error renderer gave it.
+  if (deps.observeHttp) app.use(countHttpRequests(deps.observeHttp));
   app.use(renderErrors(deps.logger, deps.clock));
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -3,6 +3,7 @@
  * hitters): one event per rule that looked at the request. Keys appear only as their partition
  * key (the HMAC of the normalised key), never as the phone number, email, token or address.
  */
+import type { Target } from '../engine/admit.js';
 import type { Via, Verdict } from '../engine/throttle.js';
 
 export type DecisionOutcome = 'admitted' | 'limited' | 'shadow' | 'allowed-listed' | 'denied-listed';
@@ -16,14 +17,23 @@ export interface DecisionEvent {
   via: Via | 'list';
   /** The partition key: the HMAC of the normalised key. */
   caller: string;
+  /**
+   * The normalised key itself, only while TOP_K_SHOW_KEYS is on, for the admins' heavy hitters
+   * (GET /v1/admin/top). Never a log field or a metric label.
+   */
+  key?: string;
   /** For counted decisions: the largest share of a window's limit in use after this request (0..1). */
   usedShare?: number;
 }
 
 export type DecisionListener = (events: readonly DecisionEvent[], route: string) => void;
 
-/** The events of a verdict, enforced or shadow. */
-export function eventsOf(verdict: Verdict, shadow: boolean): DecisionEvent[] {
+/** The events of a verdict, enforced or shadow, on these targets. */
+export function eventsOf(verdict: Verdict, shadow: boolean, targets: readonly Target[]): DecisionEvent[] {
+  // The allow and deny fallbacks decide without looking at any window: one event per target.
+  if (verdict.decisions.length === 0) {
+    return targets.map((target) => ({ rule: target.rule.id, outcome: verdict.admitted ? 'admitted' : shadow ? 'shadow' : 'limited', kind: 'window', via: verdict.via, caller: target.partition.caller }));
+  }
   return verdict.decisions.map(({ target, decision }) => {
     // An admitted verdict appended a call to each of its partitions (shadow ones too); a refused one to none.
     const taken = verdict.admitted ? 1 : 0;

@@ -41,7 +41,7 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
       const plan = planRequest(rules, requestView(ctx, deps.clientAddress), deps.planOptions, index);
       if (plan.kind === 'invalid') throw invalidRequest(plan.field, plan.message);
       if (plan.kind === 'listed') {
-        deps.onDecisions?.([{ rule: plan.rule.id, outcome: 'denied-listed', kind: 'window', via: 'list', caller: plan.caller }], patterns[0]!);
+        deps.onDecisions?.([{ rule: plan.rule.id, outcome: 'denied-listed', kind: 'window', via: 'list', caller: plan.caller, ...(plan.key === undefined ? {} : { key: plan.key }) }], patterns[0]!);
         throw listedError(plan.rule);
       }
       const [verdict, shadow] = await Promise.all([
@@ -57,7 +57,8 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
       }
       if (deps.onDecisions) {
         const listedEvents = plan.allowed.map(({ rule, caller }): DecisionEvent => ({ rule: rule.id, outcome: 'allowed-listed', kind: 'window', via: 'list', caller }));
-        deps.onDecisions([...eventsOf(verdict, false), ...(plan.shadow.length > 0 ? eventsOf(shadow, true) : []), ...listedEvents], patterns[0]!);
+        const events = [...eventsOf(verdict, false, plan.targets), ...(plan.shadow.length > 0 ? eventsOf(shadow, true, plan.shadow) : []), ...listedEvents];
+        deps.onDecisions(plan.keys ? withKeys(events, plan.keys) : events, patterns[0]!);
       }
       ctx.state.verdict = verdict;
       if (!verdict.admitted) throw denialError(verdict);
@@ -73,5 +74,13 @@ export function listedError(rule: Rule): TollgateError {
     status: rule.error.status,
     publicCode: rule.error.code,
     details: { rule: rule.id, listed: 'deny' },
+  });
+}
+
+/** The events with their normalised keys (TOP_K_SHOW_KEYS on: the plan then carries them). */
+function withKeys(events: readonly DecisionEvent[], keys: ReadonlyMap<string, string>): DecisionEvent[] {
+  return events.map((event) => {
+    const key = keys.get(event.caller);
+    return key === undefined ? event : { ...event, key };
   });
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { DecisionEvent } from '../../src/http/decision-events.js';
 import { parseRules } from '../../src/rules/parse-rules.js';
+import { createManualClock } from '../../src/clock.js';
+import { MemoryCallLog } from '../../src/store/memory/memory-call-log.js';
+import { FaultyCallLog } from '../support/faulty-call-log.js';
 import { postJson, startTestApp, TEST_HASHER } from '../support/test-app.js';
 
 const rules = parseRules('test', {
@@ -30,5 +33,21 @@ describe('decision events', () => {
       [['per-phone', 'denied-listed', TEST_HASHER.hash('+19005550100'), undefined]],
     ]);
     expect(JSON.stringify(seen)).not.toMatch(/4155550100|a@example\.com/);
+  });
+});
+
+describe('decision events when the store fails', () => {
+  it.each([
+    ['allow', 201, 'admitted'],
+    ['deny', 503, 'limited'],
+  ] as const)('tell one event per rule for the %s fallback, which looks at no window', async (onStoreError, status, outcome) => {
+    const rule = parseRules('test', { rules: [{ id: 'r', match: { method: 'POST', path: '/v1/signup' }, key: 'body.phone', normalize: 'e164', onStoreError, limits: [{ count: 5, window: '1h' }] }] });
+    const store = new FaultyCallLog(new MemoryCallLog(createManualClock(0)));
+    store.fault = 'fail';
+    const app = await startTestApp({ rules: rule, callLog: store, deadlineMs: 50 });
+    const seen: DecisionEvent[] = [];
+    app.composed.onDecisions((events) => seen.push(...events));
+    expect((await postJson(`${app.url}/v1/signup`, { phone: '+14155550100' })).status).toBe(status);
+    expect(seen).toEqual([{ rule: 'r', outcome, kind: 'window', via: onStoreError, caller: TEST_HASHER.hash('+14155550100') }]);
   });
 });

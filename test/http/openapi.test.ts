@@ -95,6 +95,7 @@ describe('GET /openapi.json', () => {
       'POST /v1/accounts/{accountId}/calls/{sid}/transcriptions': ['201', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'],
       'GET /v1/accounts/{accountId}/calls/{sid}/transcriptions': ['200', '400', '401', '403', '404', '429', '500', '503'],
       'POST /v1/accounts/{accountId}/calls/{sid}/transcriptions/{tid}': ['200', '400', '401', '403', '404', '413', '415', '429', '500', '503'],
+      'GET /metrics': ['200', '500'],
       'GET /openapi.json': ['200', '500'],
     });
     expect(Object.keys(doc.components.responses).sort()).toEqual(['MethodNotAllowed', 'NotFound', 'NotImplemented']);

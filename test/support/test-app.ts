@@ -47,6 +47,8 @@ export interface TestAppOptions {
   settings?: Partial<ComposeSettings>;
   /** Delays between status callback attempts (short by default in tests). */
   callbackRetryDelaysMs?: readonly number[];
+  /** The built operator dashboard's folder (default: dist/dashboard). */
+  dashboardDir?: string;
   /** Global allow and deny lists beside `rules`. */
   globalLists?: { allow: AccessList; deny: AccessList };
   /** Rules from these sources through the reload path (instead of `rules`), with the admin rule routes. */
@@ -82,6 +84,9 @@ export const TEST_SETTINGS: ComposeSettings = Object.freeze({
   callPricePerMinute: '0.03000',
   callPriceUnit: 'USD',
   callbackAllowedHosts: undefined,
+  nearLimitShare: 0.8,
+  topKCapacity: 400,
+  topKShowKeys: false,
 });
 
 const servers: Server[] = [];
@@ -122,6 +127,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     hasher: options.hasher ?? TEST_HASHER,
     ...(options.local ? { local: options.local } : {}),
     callbackRetryDelaysMs: options.callbackRetryDelaysMs ?? [20, 40, 80],
+    ...(options.dashboardDir === undefined ? {} : { dashboardDir: options.dashboardDir }),
   });
   const server = createServer(composed.app.callback());
   servers.push(server);

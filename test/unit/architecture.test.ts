@@ -3,7 +3,7 @@ import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** The pure core must stay free of the web framework, the database driver and the scheduler. */
-const PURE = ['src/rules', 'src/keys', 'src/engine'];
+const PURE = ['src/rules', 'src/keys', 'src/engine', 'src/heavy-hitters'];
 const INFRASTRUCTURE = /from ['"](koa|@koa\/router|cassandra-driver|node-cron|pino)['"]/;
 const FORBIDDEN = new RegExp(`${INFRASTRUCTURE.source}|from ['"]\\.\\.\\/(http|store|jobs|domains)\\/`);
 /** Domains are framework-free: no Koa, no driver, and nothing from the layers that use them. */

@@ -33,6 +33,10 @@ describe('loadSettings', () => {
       callPriceUnit: 'USD',
       callbackAllowedHosts: undefined,
       pruneCron: '*/10 * * * *',
+      nearLimitShare: 0.8,
+      topKCapacity: 400,
+      topKPublishIntervalSeconds: 5,
+      topKShowKeys: false,
     });
     expect(Object.isFrozen(settings)).toBe(true);
   });
@@ -137,5 +141,26 @@ describe('parseReplication', () => {
     expect(loadSettings({ PRUNE_CRON: '0 * * * *' }).pruneCron).toBe('0 * * * *');
     expect(loadSettings({ PRUNE_CRON: 'off' }).pruneCron).toBeUndefined();
     expect(() => loadSettings({ PRUNE_CRON: 'every ten minutes' })).toThrow('PRUNE_CRON="every ten minutes": expected a cron expression');
+  });
+
+  it.each([['0.5', 0.5], ['1', 1], ['1.0', 1], ['.9', 0.9], ['0.01', 0.01]])('reads NEAR_LIMIT_SHARE=%s', (raw, share) => {
+    expect(loadSettings({ NEAR_LIMIT_SHARE: raw }).nearLimitShare).toBe(share);
+  });
+
+  it('reads the heavy-hitter settings', () => {
+    expect(loadSettings({ TOP_K_CAPACITY: '1000', TOP_K_PUBLISH_INTERVAL_SECONDS: '2', TOP_K_SHOW_KEYS: 'TRUE' })).toMatchObject({ topKCapacity: 1000, topKPublishIntervalSeconds: 2, topKShowKeys: true });
+    expect(loadSettings({ TOP_K_SHOW_KEYS: 'false' }).topKShowKeys).toBe(false);
+  });
+
+  it('refuses heavy-hitter settings out of range', () => {
+    expect(problemsOf({ TOP_K_CAPACITY: '99', TOP_K_PUBLISH_INTERVAL_SECONDS: '0', TOP_K_SHOW_KEYS: 'yes' })).toEqual([
+      'TOP_K_CAPACITY="99": expected a whole number from 100 to 100000',
+      'TOP_K_PUBLISH_INTERVAL_SECONDS="0": expected a whole number from 1 to 30',
+      'TOP_K_SHOW_KEYS="yes": expected one of true, false',
+    ]);
+  });
+
+  it.each(['0', '0.0', '1.01', '2', '-0.5', '1e-1', 'Infinity', 'NaN', 'most'])('refuses NEAR_LIMIT_SHARE=%s', (raw) => {
+    expect(problemsOf({ NEAR_LIMIT_SHARE: raw })).toEqual([`NEAR_LIMIT_SHARE="${raw}": expected a share above 0 and at most 1, such as 0.8`]);
   });
 });

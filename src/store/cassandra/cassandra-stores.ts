@@ -14,6 +14,7 @@ import { CassandraSettingsStore } from './cassandra-settings-store.js';
 import { CassandraConferenceRepository } from './cassandra-conference-repository.js';
 import { CassandraCallRepository } from './cassandra-call-repository.js';
 import { CassandraCallServiceRepository } from './cassandra-call-service-repository.js';
+import { CassandraHeavyHitterStore } from './cassandra-heavy-hitter-store.js';
 // domain repository imports (one line per domain)
 
 /**
@@ -38,6 +39,7 @@ export function cassandraStores(client: cassandra.Client, options: CassandraDoma
     conferences: new CassandraConferenceRepository(client, options),
     calls: new CassandraCallRepository(client, options),
     callServices: new CassandraCallServiceRepository(client, options),
+    heavyHitters: new CassandraHeavyHitterStore(client, options),
     // domain repositories (one line per domain)
     health: cassandraHealth(client, keyspace, consistency),
     memoryLogs: [],

@@ -11,6 +11,7 @@ import { MemorySettingsStore } from './memory-settings-store.js';
 import { MemoryConferenceRepository } from './memory-conference-repository.js';
 import { MemoryCallRepository } from './memory-call-repository.js';
 import { MemoryCallServiceRepository } from './memory-call-service-repository.js';
+import { MemoryHeavyHitterStore } from './memory-heavy-hitter-store.js';
 // domain repository imports (one line per domain)
 
 export function memoryStores(clock: Clock): Stores {
@@ -27,6 +28,7 @@ export function memoryStores(clock: Clock): Stores {
     conferences: new MemoryConferenceRepository(),
     calls: new MemoryCallRepository(),
     callServices: new MemoryCallServiceRepository(),
+    heavyHitters: new MemoryHeavyHitterStore(clock),
     // domain repositories (one line per domain)
     health: async () => ({ status: 'ok', store: 'memory' }),
     memoryLogs: [callLog],

@@ -48,6 +48,17 @@ describe('PartitionCache', () => {
     off.set(rule, a!, { version: 1, callsMs: [T0] });
     expect(off.size).toBe(0);
   });
+
+  it('counts lookups that found a live entry (hits) and those that did not, expired ones included (misses)', () => {
+    const cache = new PartitionCache();
+    expect([cache.hits, cache.misses]).toEqual([0, 0]);
+    cache.get(p, T0);
+    cache.set(rule, p, { version: 1, callsMs: [T0] });
+    cache.get(p, T0);
+    cache.get(p, T0 + 1);
+    cache.get(p, T0 + HOUR);
+    expect([cache.hits, cache.misses]).toEqual([2, 2]);
+  });
 });
 
 describe('createThrottle with its partition cache', () => {
