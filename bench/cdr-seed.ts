@@ -13,6 +13,7 @@ import { CassandraCdrRepository } from '../src/store/cassandra/cassandra-cdr-rep
 import { migrate } from '../src/store/cassandra/migrate.js';
 import { sampleCdr } from '../test/support/cdr-exports.js';
 import { dropBenchKeyspaces } from './cassandra-node.js';
+import { terminalProgress } from '../src/cli/progress.js';
 
 export const CDR_KEYSPACE = 'tollgate_bench_cdr';
 
@@ -46,10 +47,15 @@ export async function seedCdrKeyspace(client: cassandra.Client, count: number, n
   const fromMs = toMs - (count - 1) * stepMs;
   const started = performance.now();
   let next = 0;
+  const progress = terminalProgress(process.stdout);
   // `inFlight` workers, each taking the next index: a steady window of concurrent inserts.
   const worker = async () => {
-    for (let i = next++; i < count; i = next++) await cdrs.record(sampleCdr(accountId, fromMs + i * stepMs, i));
+    for (let i = next++; i < count; i = next++) {
+      await cdrs.record(sampleCdr(accountId, fromMs + i * stepMs, i));
+      progress.update(`bench: seeded ${next.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} CDRs`);
+    }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
+  progress.done();
   return { accountId, authToken, count, fromMs, toMs, seedSeconds: (performance.now() - started) / 1000 };
 }
