@@ -2,8 +2,6 @@
  * The real node stopped and started again under a running service (issue 5, point 5). Runs in
  * its own vitest project after every other Cassandra test, because it takes the shared node away.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type cassandra from 'cassandra-driver';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,12 +12,10 @@ import { consistencyLevel } from '../../src/store/cassandra/client-options.js';
 import { MemoryCallLog } from '../../src/store/memory/memory-call-log.js';
 import { connectTestClient, TEST_KEYSPACE, testCallLog, uniqueId } from '../support/cassandra.js';
 import { testRule } from '../support/rules.js';
+import { testNode } from '../support/test-node.js';
 import { jsonOf, postJson, startTestApp, TEST_HASHER } from '../support/test-app.js';
 
-/** Async, so the service under test (in this process) keeps answering while the node stops and starts. */
-const cassandraScript = async (command: 'start' | 'stop') => {
-  await promisify(execFile)(process.execPath, ['scripts/cassandra.mjs', command]);
-};
+const cassandraScript = testNode;
 
 let client: cassandra.Client;
 beforeAll(async () => {
