@@ -39,7 +39,10 @@ function buildRule(source: string, at: string, json: NativeRuleJson): Rule {
   const fail = (path: string, reason: string): never => {
     throw new RuleFileError(source, `${at}${path}`, reason);
   };
-  const limits = json.limits.map((limit, i): Limit => {
+  const limits = json.limits.map((item, i): Limit => {
+    // An interval "N/S" is the exact sliding window of N calls per S seconds.
+    const interval = typeof item === 'string' ? item : item.kind === 'interval' ? item.interval : undefined;
+    const limit = interval === undefined ? (item as { count: number; window: string }) : { count: Number(interval.split('/')[0]), window: `${interval.split('/')[1]}s` };
     const windowMs = parseDuration(limit.window);
     if (windowMs === undefined) return fail(`.limits[${i}].window`, `"${limit.window}" is not a duration; write e.g. "90s", "5m", "1h", "24h" or "7d"`);
     if (windowMs > MAX_WINDOW_MS) return fail(`.limits[${i}].window`, `"${limit.window}" is longer than the longest window, 31d`);

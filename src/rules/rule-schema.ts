@@ -8,6 +8,8 @@ import { MAX_LIMIT_COUNT } from './rule.js';
 import { pointerToPath } from './rule-file-error.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+/** "2/30": at most 2 new within 30 seconds (FreeSWITCH's interval limits). */
+const INTERVAL = '^[1-9][0-9]{0,3}/[1-9][0-9]{0,7}$';
 /** An allow or deny list: normalised keys, or prefixes ending in "*" ("+1900*"). */
 const LIST = { type: 'array', maxItems: 10_000, items: { type: 'string', minLength: 1, maxLength: 256 } } as const;
 const KEY_REF = '^(?:(?:body|header|query|param)\\.[A-Za-z0-9_$-]+(?:\\.[A-Za-z0-9_$-]+)*|ip|token)$';
@@ -72,13 +74,29 @@ export const nativeRulesSchema = {
             type: 'array',
             minItems: 1,
             maxItems: 8,
+            // A sliding window {"count", "window"}, or an interval in the FreeSWITCH notes' syntax:
+            // "2/30" (at most 2 new within 30 seconds), alone or as {"kind": "interval", "interval": "2/30"}.
             items: {
-              type: 'object',
-              required: ['count', 'window'],
-              additionalProperties: false,
-              properties: {
-                count: { type: 'integer', minimum: 1, maximum: MAX_LIMIT_COUNT },
-                window: { type: 'string' },
+              if: { type: 'string' },
+              then: { type: 'string', pattern: INTERVAL },
+              else: {
+                if: { type: 'object', required: ['kind'], properties: { kind: { const: 'interval' } } },
+                then: {
+                  type: 'object',
+                  required: ['kind', 'interval'],
+                  additionalProperties: false,
+                  properties: { kind: { const: 'interval' }, interval: { type: 'string', pattern: INTERVAL } },
+                },
+                else: {
+                  type: 'object',
+                  required: ['count', 'window'],
+                  additionalProperties: false,
+                  properties: {
+                    kind: { const: 'window' },
+                    count: { type: 'integer', minimum: 1, maximum: MAX_LIMIT_COUNT },
+                    window: { type: 'string' },
+                  },
+                },
               },
             },
           },
@@ -138,7 +156,7 @@ export interface NativeRuleJson {
   key: string | Array<string | { from: string; normalize?: NormalizeName; stripPlusTag?: boolean }>;
   normalize?: NormalizeName;
   stripPlusTag?: boolean;
-  limits: Array<{ count: number; window: string }>;
+  limits: Array<{ kind?: 'window'; count: number; window: string } | { kind: 'interval'; interval: string } | string>;
   error?: { status?: number; code?: string; message?: string };
   onMissingKey?: 'skip' | 'reject';
   onStoreError?: 'allow' | 'deny' | 'local';
@@ -167,6 +185,7 @@ export function describeSchemaError(error: ErrorObject): { path: string; reason:
       return { path, reason: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
     case 'pattern':
     case 'anyOf':
+    case 'type':
       return { path, reason: describeShape(path) ?? error.message ?? error.keyword };
     default:
       return { path, reason: error.message ?? error.keyword };
@@ -180,6 +199,7 @@ function describeShape(path: string): string | undefined {
   }
   if (path.endsWith('.id')) return 'must be 1-128 characters of letters, digits and _ . : / # -, starting with a letter or digit';
   if (path.endsWith('.match.path')) return 'must start with "/" and hold no spaces, "?" or "#"';
+  if (/\.limits\[\d+\](\.interval)?$/.test(path)) return 'must be an interval "N/S" (at most N new within S seconds, e.g. "2/30"), or {"count", "window"}';
   if (path.endsWith('.error.code')) return 'must be UPPER_SNAKE_CASE (A-Z, 0-9 and _), e.g. "REQUEST_LIMIT_REACHED"';
   return undefined;
 }

@@ -32,7 +32,7 @@ export function fromSystemSettings(source: string, doc: SystemSettingsDocument):
         ...callerKeys[entry.caller],
         limits: [],
       };
-      if (rule.limits.some((limit) => limit.window === `${entry.time}m`)) {
+      if (rule.limits.some((limit) => typeof limit === 'object' && 'window' in limit && limit.window === `${entry.time}m`)) {
         throw new RuleFileError(source, `${at}[${i}].time`, `caller "${entry.caller}" already has a limit over ${entry.time} minutes`);
       }
       rule.limits.push({ count: entry['request-count'], window: `${entry.time}m` });

@@ -36,6 +36,9 @@ const expectedErrors: Record<string, string> = {
   'bad-list-entry.json': '$.rules[0].deny[1]: "1900*" is not an E.164 number or prefix ("+14155550100", "+1900*")',
   'list-on-compound-key.json': '$.rules[0].allow: lists apply to rules with a single key part',
   'bad-mode.json': '$.rules[0].mode: must be one of "enforce", "shadow"',
+  'bad-interval.json': '$.rules[0].limits[0]: must be an interval "N/S" (at most N new within S seconds, e.g. "2/30"), or {"count", "window"}',
+  'bad-interval-object.json': '$.rules[0].limits[0].interval: must be an interval "N/S" (at most N new within S seconds, e.g. "2/30"), or {"count", "window"}',
+  'interval-duplicate-window.json': '$.rules[0].limits[1].window: window "30s" is already limited by limits[0]',
   'list-uppercase-email.json': '$.rules[0].allow[0]: "Boss@Example.com" must be lower-case, as keys are after normalisation',
 };
 
@@ -139,3 +142,17 @@ describe('parseRules, the design notes\' system-settings format', () => {
     ]);
   });
 });
+
+describe('parseRules, interval limits in the FreeSWITCH notes\' syntax', () => {
+  it('maps "N/S" and {"kind": "interval"} onto the exact window of N calls per S seconds, beside plain windows', () => {
+    const [rule] = parseRules('test', {
+      rules: [{ id: 'joins', match: { path: '/v1/accounts/:accountId/conferences/:sid/participants' }, key: 'param.sid', limits: ['2/30', { kind: 'interval', interval: '10/60' }, { kind: 'window', count: 100, window: '1h' }] }],
+    });
+    expect(rule!.limits).toEqual([
+      { count: 2, windowMs: 30_000, window: '30s' },
+      { count: 10, windowMs: 60_000, window: '1m' },
+      { count: 100, windowMs: 3_600_000, window: '1h' },
+    ]);
+  });
+});
+
