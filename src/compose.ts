@@ -24,6 +24,7 @@ import { createPageTokens } from './domains/shared/page-token.js';
 import { createApp } from './http/create-app.js';
 import type { ApiRoute } from './http/api-route.js';
 import type { DecisionListener } from './http/decision-events.js';
+import type { SlotLeases } from './domains/shared/slot-leases.js';
 import { signupRoutes } from './http/api/signup-routes.js';
 import { adminRuleRoutes } from './http/api/admin-rule-routes.js';
 import { createRuleAdmin } from './domains/settings/rule-admin.js';
@@ -159,8 +160,14 @@ export function composeApp(options: ComposeOptions): Composed {
     const suppressed = sampleShadowLog();
     if (suppressed !== undefined) logger.info({ rules: ruleIds, route, suppressed }, 'shadow rule would have refused a request (not enforced)');
   };
+  // Resources that hold concurrent-limit slots give them back when they end (never throws: a lost release expires with its lease).
+  const slotLeases: SlotLeases = {
+    release: async (leaseId) => {
+      await stores.slots.release(leaseId, { timeoutMs: 2_000 }).catch((error: unknown) => logger.warn({ err: error, leaseId }, 'concurrent-limit slots not released; they expire with their lease'));
+    },
+  };
   const cdrs = createCdrs({ repository: stores.cdrs, pageTokens, clock });
-  const conferences = createConferences({ repository: stores.conferences, clock, pageTokens, defaultPhoneRegion: settings.defaultPhoneRegion });
+  const conferences = createConferences({ repository: stores.conferences, clock, pageTokens, defaultPhoneRegion: settings.defaultPhoneRegion, slots: slotLeases });
   const callDomain = createCallDomain({
     calls: stores.calls,
     callServices: stores.callServices,
@@ -169,6 +176,7 @@ export function composeApp(options: ComposeOptions): Composed {
     clock,
     logger,
     pageTokens,
+    slots: slotLeases,
     ...(options.callbackRetryDelaysMs ? { retryDelaysMs: options.callbackRetryDelaysMs } : {}),
   });
   closers.push(() => callDomain.close());
@@ -202,6 +210,7 @@ export function composeApp(options: ComposeOptions): Composed {
       for (const listener of decisionListeners) listener(events, route);
     },
     health: stores.health,
+    slots: stores.slots,
     observeHttp: metrics.observeHttp,
     ...(options.dashboardDir === undefined ? {} : { dashboardDir: options.dashboardDir }),
     ...(settings.adminTokens.length === 0 ? {} : { admin: { limits, tokens: settings.adminTokens } }),

@@ -90,7 +90,10 @@ async function main(): Promise<void> {
 
   const jobs = scheduleJobs(
     [
-      { name: 'prune-memory-logs', schedule: '*/30 * * * * *', run: () => pruneMemoryLogs([...stores.memoryLogs, localFallback], logger) },
+      { name: 'prune-memory-logs', schedule: '*/30 * * * * *', run: async () => {
+        await pruneMemoryLogs([...stores.memoryLogs, localFallback], logger);
+        stores.sweepMemory?.(clock());
+      } },
       { name: 'poll-resets', schedule: '* * * * * *', run: () => pollResets(stores.resetFeed, throttle, clock) },
       { name: 'poll-settings', schedule: '* * * * * *', run: pollSettings(stores.settings, rulesInForce, initialRevision) },
       // Every instance's GET /v1/admin/top merges what the others published: a few seconds behind at most.

@@ -16,6 +16,7 @@ import type { ConferenceRepository } from './domains/conferences/conference.js';
 import type { CallRepository } from './domains/calls/call.js';
 import type { CallServiceRepository } from './domains/calls/call-service.js';
 import type { HeavyHitterStore } from './heavy-hitters/heavy-hitter-store.js';
+import type { SlotStore } from './engine/slot-store.js';
 // domain repository imports (one line per domain)
 
 export interface Stores {
@@ -33,9 +34,13 @@ export interface Stores {
   callServices: CallServiceRepository;
   /** Heavy-hitter summaries every instance publishes and GET /v1/admin/top merges. */
   heavyHitters: HeavyHitterStore;
+  /** The concurrent limiter's slots. */
+  slots: SlotStore;
   // domain repositories (one line per domain)
   health: () => Promise<HealthReport>;
   /** Memory call logs to prune on a schedule (none with Cassandra: rows expire by TTL). */
   memoryLogs: MemoryCallLog[];
+  /** Drops expired in-memory state on a schedule (memory slots); Cassandra expires its own by TTL. */
+  sweepMemory?: (nowMs: number) => void;
   close: () => Promise<void>;
 }

@@ -25,7 +25,7 @@ export interface PlanOptions extends KeyOptions {
 
 export type Plan =
   /** keys: partition key -> normalised key, only with revealKeys. */
-  | { kind: 'targets'; targets: Target[]; shadow: Target[]; allowed: ListedKey[]; keys?: ReadonlyMap<string, string> }
+  | { kind: 'targets'; targets: Target[]; shadow: Target[]; allowed: ListedKey[]; slots: Target[]; keys?: ReadonlyMap<string, string> }
   | { kind: 'invalid'; field: string; message: string }
   | ({ kind: 'listed' } & ListedKey);
 
@@ -47,6 +47,7 @@ export function planRequest(rules: readonly Rule[], request: RequestView, option
   const targets: Target[] = [];
   const shadow: Target[] = [];
   const allowed: ListedKey[] = [];
+  const slots: Target[] = [];
   const keys = options.revealKeys ? new Map<string, string>() : undefined;
   for (const rule of rules) {
     const key = extractKey(rule, request, options);
@@ -64,7 +65,8 @@ export function planRequest(rules: readonly Rule[], request: RequestView, option
     }
     const target: Target = { rule, partition: { caller, api: rule.id } };
     if (options.hasher.previous) target.previous = { caller: options.hasher.previous(key.value), api: rule.id };
-    (rule.mode === 'shadow' ? shadow : targets).push(target);
+    // A concurrent rule takes a slot (engine/slot-store.ts) instead of counting a call.
+    (rule.concurrent ? slots : rule.mode === 'shadow' ? shadow : targets).push(target);
   }
-  return keys ? { kind: 'targets', targets, shadow, allowed, keys } : { kind: 'targets', targets, shadow, allowed };
+  return keys ? { kind: 'targets', targets, shadow, allowed, slots, keys } : { kind: 'targets', targets, shadow, allowed, slots };
 }

@@ -11,6 +11,7 @@
 import type { Readable } from 'node:stream';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Caller } from '../domains/accounts/accounts.js';
+import type { SidPrefix } from '../domains/shared/sids.js';
 
 export type { Caller };
 
@@ -36,6 +37,8 @@ export interface RouteInput<Body = unknown, Query = unknown> {
   admin: string | undefined;
   /** A request header, when it was sent once (If-Match). */
   header(name: string): string | undefined;
+  /** On a route with `leaseSid`: the sid the created resource must take (its concurrent-limit slots are held under it). */
+  leaseId: string | undefined;
 }
 
 export type RouteResult =
@@ -69,6 +72,13 @@ export interface ApiRoute {
    * used to dodge a rule written for another.
    */
   rulePaths?: readonly string[];
+  /**
+   * The route creates a resource that holds the slots its concurrent rules take (a call, a
+   * participant): its sid is minted with this prefix before the throttle (RouteInput.leaseId), the
+   * slots are taken under it, kept when the handler succeeds, and given back by the domain when
+   * the resource ends. On other routes, slots are held for the request only.
+   */
+  leaseSid?: SidPrefix;
   body?: TSchema;
   /** false: a request without a body is taken as {} (POST .../recordings with no parameters). */
   bodyRequired?: boolean;

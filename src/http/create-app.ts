@@ -18,6 +18,7 @@ import type { Accounts } from '../domains/accounts/accounts.js';
 import type { ApiRoute } from './api-route.js';
 import type { AdminToken } from '../settings.js';
 import type { DecisionListener } from './decision-events.js';
+import type { SlotStore } from '../engine/slot-store.js';
 import { countHttpRequests, type HttpObserver } from './http-metrics.js';
 import { renderErrors } from './render-error.js';
 import { throttleRequests } from './throttle-middleware.js';
@@ -45,6 +46,8 @@ export interface AppDeps {
   onShadow?: (ruleIds: readonly string[], route: string) => void;
   /** Told every throttle decision (metrics, heavy hitters). */
   onDecisions?: DecisionListener;
+  /** The concurrent limiter's slots (rules with {"kind": "concurrent"}). */
+  slots?: SlotStore;
   /** Told every finished request by route pattern, method and status (metrics). */
   observeHttp?: HttpObserver;
   /** Operator routes; absent unless ADMIN_TOKEN is set. */
@@ -74,10 +77,16 @@ export function createApp(deps: AppDeps): Koa {
   const guards = { throttle: deps.throttle, rules: deps.rules, planOptions: deps.planOptions, clientAddress: deps.clientAddress };
   const requireAdmin = deps.admin ? requireAdminToken(deps.admin.tokens) : undefined;
   mountRoutes(router, appRoutes(deps.routes, deps.health, requireAdmin !== undefined), {
-    throttle: throttleRequests({ ...guards, ...(deps.onShadow ? { onShadow: deps.onShadow } : {}), ...(deps.onDecisions ? { onDecisions: deps.onDecisions } : {}) }),
+    throttle: throttleRequests({
+      ...guards,
+      ...(deps.onShadow ? { onShadow: deps.onShadow } : {}),
+      ...(deps.onDecisions ? { onDecisions: deps.onDecisions } : {}),
+      ...(deps.slots ? { slots: deps.slots, clock: deps.clock } : {}),
+    }),
     authenticate: authenticateAccount({ ...guards, accounts: deps.accounts }),
     requireAdmin,
     logger: deps.logger,
+    clock: deps.clock,
   });
   if (deps.admin && requireAdmin) addAdminRoutes(router, deps.admin.limits, requireAdmin);
   addDashboardRoutes(router, deps.dashboardDir ?? DEFAULT_DASHBOARD_DIR);

@@ -11,8 +11,8 @@ export type DecisionOutcome = 'admitted' | 'limited' | 'shadow' | 'allowed-liste
 export interface DecisionEvent {
   rule: string;
   outcome: DecisionOutcome;
-  /** The limiter kind (only sliding windows today). */
-  kind: 'window';
+  /** The limiter kind: a sliding window (intervals too), or a concurrent limit's slot. */
+  kind: 'window' | 'concurrent';
   /** Which path decided: the store, this instance's cache, a fallback (local, allow, deny), or a list. */
   via: Via | 'list';
   /** The partition key: the HMAC of the normalised key. */

@@ -11,6 +11,8 @@ import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import type { Logger } from 'pino';
 import type { ApiRoute, RouteInput, RouteResult } from './api-route.js';
+import type { Clock } from '../clock.js';
+import { newSid } from '../domains/shared/sids.js';
 import { jsonBody } from './json-body.js';
 import { validateBody } from './validate-body.js';
 import { validateQuery } from './validate-query.js';
@@ -23,6 +25,8 @@ export interface MountDeps {
   /** The ADMIN_TOKEN guard; undefined leaves admin routes unmounted. */
   requireAdmin: Middleware | undefined;
   logger: Logger;
+  /** Mints the sids of routes with `leaseSid`. */
+  clock: Clock;
 }
 
 /** The routes that are served with these deps (admin routes only with an admin token). */
@@ -51,6 +55,14 @@ export function mountRoutes(router: Router, routes: readonly ApiRoute[], deps: M
         await next();
       });
     }
+    if (route.leaseSid) {
+      const prefix = route.leaseSid;
+      chain.push(async (ctx: Context, next: Next) => {
+        ctx.state.leaseId = newSid(prefix, deps.clock());
+        ctx.state.keepSlots = true;
+        await next();
+      });
+    }
     if (route.throttled) chain.push(deps.throttle);
     chain.push(async (ctx: Context) => render(ctx, await route.handle(inputOf(ctx)), deps.logger));
     router.register(route.path, [route.method], chain, { name: route.operationId });
@@ -64,6 +76,7 @@ function inputOf(ctx: Context): RouteInput {
     body: ctx.state.body,
     caller: ctx.state.caller,
     admin: ctx.state.admin,
+    leaseId: ctx.state.leaseId,
     header: (name) => {
       const values = ctx.req.headersDistinct[name.toLowerCase()];
       return values?.length === 1 ? values[0] : undefined;

@@ -13,7 +13,12 @@ import type { RuleIndex } from '../engine/rule-index.js';
 import type { Throttle, Verdict } from '../engine/throttle.js';
 import type { Rule } from '../rules/rule.js';
 import { denialError, rateLimitHeaders } from './verdict-response.js';
+import { randomUUID } from 'node:crypto';
 import { requestView } from './request-view.js';
+import { slotsFullError, takeSlots } from './concurrent-slots.js';
+import type { SlotStore } from '../engine/slot-store.js';
+import type { Target } from '../engine/admit.js';
+import type { Clock } from '../clock.js';
 import { eventsOf, type DecisionEvent, type DecisionListener } from './decision-events.js';
 
 export interface ThrottleMiddlewareDeps {
@@ -26,6 +31,11 @@ export interface ThrottleMiddlewareDeps {
   onShadow?: (ruleIds: readonly string[], route: string) => void;
   /** Told every decision (metrics, heavy hitters). */
   onDecisions?: DecisionListener;
+  /** The concurrent limiter's store; without it, concurrent rules are not enforced. */
+  slots?: SlotStore;
+  clock?: Clock;
+  /** How long a slot may take to be acquired or released. */
+  slotTimeoutMs?: number;
 }
 
 const admitted: Verdict = { admitted: true, decisions: [], via: 'store' };
@@ -44,6 +54,9 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
         deps.onDecisions?.([{ rule: plan.rule.id, outcome: 'denied-listed', kind: 'window', via: 'list', caller: plan.caller, ...(plan.key === undefined ? {} : { key: plan.key }) }], patterns[0]!);
         throw listedError(plan.rule);
       }
+      // Concurrent rules first: their slots are taken under the request's lease (the sid of the
+      // resource it creates, or its own) and given back below if anything refuses it after them.
+      const lease = plan.slots.length > 0 && deps.slots ? await holdSlots(ctx, deps, plan.slots) : undefined;
       const [verdict, shadow] = await Promise.all([
         deps.throttle.check(plan.targets),
         plan.shadow.length > 0 ? deps.throttle.check(plan.shadow) : admitted,
@@ -61,11 +74,43 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
         deps.onDecisions(plan.keys ? withKeys(events, plan.keys) : events, patterns[0]!);
       }
       ctx.state.verdict = verdict;
-      if (!verdict.admitted) throw denialError(verdict);
+      if (!verdict.admitted) {
+        await lease?.release();
+        throw denialError(verdict);
+      }
       ctx.set(rateLimitHeaders(verdict));
+      if (lease) {
+        // Slots the handler's resource keeps; a failed handler, or a route that creates nothing, gives them back.
+        try {
+          await next();
+        } catch (error) {
+          await lease.release();
+          throw error;
+        }
+        if (!ctx.state.keepSlots) await lease.release();
+        return;
+      }
     }
     await next();
   };
+}
+
+/** Takes the slots (429 when a concurrent limit is full, 503 for a store failure under "deny"); a handle to give them back. */
+async function holdSlots(ctx: Context, deps: ThrottleMiddlewareDeps, targets: readonly Target[]): Promise<{ release(): Promise<void> } | undefined> {
+  const store = deps.slots!;
+  const timeoutMs = deps.slotTimeoutMs ?? 2_000;
+  const leaseId: string = ctx.state.leaseId ?? randomUUID();
+  const outcome = await takeSlots(store, targets, leaseId, (deps.clock ?? (() => performance.timeOrigin + performance.now()))(), timeoutMs);
+  if (outcome.kind === 'refused') {
+    deps.onDecisions?.([{ rule: outcome.target.rule.id, outcome: 'limited', kind: 'concurrent', via: 'store', caller: outcome.target.partition.caller }], ctx._matchedRoute as string);
+    throw slotsFullError(outcome.target);
+  }
+  if (outcome.kind === 'unavailable') {
+    if (outcome.deny) throw new TollgateError('THROTTLE_UNAVAILABLE', 'The rate limiter is unavailable; try again shortly.', { headers: { 'Retry-After': '1' }, cause: outcome.error });
+    return undefined;
+  }
+  deps.onDecisions?.(targets.map((t) => ({ rule: t.rule.id, outcome: 'admitted', kind: 'concurrent', via: 'store', caller: t.partition.caller })), ctx._matchedRoute as string);
+  return { release: () => store.release(leaseId, { timeoutMs }).then(() => undefined, () => undefined) };
 }
 
 /** A key on a rule's (or the global) deny list: the rule's error, nothing counted, no Retry-After (waiting does not help). */

@@ -57,7 +57,8 @@ export async function pruneCalls(deps: PruneDeps): Promise<PruneReport> {
   const dryRun = deps.dryRun ?? false;
   const now = clock();
   const records = new Map((await m.records()).map((r) => [r.api, r.windowMs]));
-  const inForce = new Map(deps.rules().map((rule) => [rule.id, readPlan(rule.limits).windowMs]));
+  // Concurrent rules write no calls (their slots expire by lease), so only window rules are pruned.
+  const inForce = new Map(deps.rules().filter((rule) => rule.limits.length > 0).map((rule) => [rule.id, readPlan(rule.limits).windowMs]));
   const report: PruneReport = { dryRun, tookMs: 0, pruned: [], recorded: [] };
   /** Registry days that can still point at rows of a rule whose longest window was `windowMs`. */
   const since = (windowMs: number) => now - windowMs - TTL_MARGIN_SECONDS * 1000 - REGISTRY_SLACK_MS;

@@ -3,7 +3,7 @@
  * Pure: no file or network access. Throws RuleFileError naming the source, the JSONPath and the
  * reason for the first problem found.
  */
-import { DEFAULT_ERROR, MAX_WINDOW_MS, type AccessList, type KeyPart, type Limit, type Normalizer, type Rule } from './rule.js';
+import { DEFAULT_ERROR, MAX_WINDOW_MS, type AccessList, type ConcurrentLimit, type KeyPart, type Limit, type Normalizer, type Rule } from './rule.js';
 import { EMPTY_LIST, createAccessList, entryProblem } from './access-list.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { RuleFileError } from './rule-file-error.js';
@@ -39,7 +39,18 @@ function buildRule(source: string, at: string, json: NativeRuleJson): Rule {
   const fail = (path: string, reason: string): never => {
     throw new RuleFileError(source, `${at}${path}`, reason);
   };
-  const limits = json.limits.map((item, i): Limit => {
+  const concurrentAt = json.limits.findIndex((item) => typeof item === 'object' && item.kind === 'concurrent');
+  let concurrent: ConcurrentLimit | undefined;
+  if (concurrentAt >= 0) {
+    if (json.limits.length > 1) fail(`.limits`, 'a concurrent limit stands alone in its rule: put windows in a rule of their own');
+    const item = json.limits[0] as { max: number; lease: string };
+    const leaseMs = parseDuration(item.lease);
+    if (leaseMs === undefined) fail('.limits[0].lease', `"${item.lease}" is not a duration; write e.g. "30m", "4h"`);
+    if (leaseMs! > MAX_WINDOW_MS) fail('.limits[0].lease', `"${item.lease}" is longer than the longest lease, 31d`);
+    if (json.mode === 'shadow') fail('.mode', 'shadow mode is for window limits: a concurrent limit holds slots');
+    concurrent = { max: item.max, leaseMs: leaseMs!, lease: formatDuration(leaseMs!) };
+  }
+  const limits = concurrent ? [] : json.limits.map((item, i): Limit => {
     // An interval "N/S" is the exact sliding window of N calls per S seconds.
     const interval = typeof item === 'string' ? item : item.kind === 'interval' ? item.interval : undefined;
     const limit = interval === undefined ? (item as { count: number; window: string }) : { count: Number(interval.split('/')[0]), window: `${interval.split('/')[1]}s` };
@@ -59,6 +70,7 @@ function buildRule(source: string, at: string, json: NativeRuleJson): Rule {
     match: { methods: methodsOf(json.match.method), path: json.match.path },
     key,
     limits,
+    ...(concurrent ? { concurrent } : {}),
     error: { ...DEFAULT_ERROR, ...json.error },
     onMissingKey: json.onMissingKey ?? 'skip',
     onStoreError: json.onStoreError ?? 'local',

@@ -88,6 +88,16 @@ export const nativeRulesSchema = {
                   properties: { kind: { const: 'interval' }, interval: { type: 'string', pattern: INTERVAL } },
                 },
                 else: {
+                 if: { type: 'object', required: ['kind'], properties: { kind: { const: 'concurrent' } } },
+                 // At most `max` at once (calls of an account, participants of a room), each slot held until
+                 // the resource ends or its `lease` runs out.
+                 then: {
+                  type: 'object',
+                  required: ['kind', 'max', 'lease'],
+                  additionalProperties: false,
+                  properties: { kind: { const: 'concurrent' }, max: { type: 'integer', minimum: 1, maximum: MAX_LIMIT_COUNT }, lease: { type: 'string' } },
+                 },
+                 else: {
                   type: 'object',
                   required: ['count', 'window'],
                   additionalProperties: false,
@@ -96,6 +106,7 @@ export const nativeRulesSchema = {
                     count: { type: 'integer', minimum: 1, maximum: MAX_LIMIT_COUNT },
                     window: { type: 'string' },
                   },
+                 },
                 },
               },
             },
@@ -156,7 +167,7 @@ export interface NativeRuleJson {
   key: string | Array<string | { from: string; normalize?: NormalizeName; stripPlusTag?: boolean }>;
   normalize?: NormalizeName;
   stripPlusTag?: boolean;
-  limits: Array<{ kind?: 'window'; count: number; window: string } | { kind: 'interval'; interval: string } | string>;
+  limits: Array<{ kind?: 'window'; count: number; window: string } | { kind: 'interval'; interval: string } | { kind: 'concurrent'; max: number; lease: string } | string>;
   error?: { status?: number; code?: string; message?: string };
   onMissingKey?: 'skip' | 'reject';
   onStoreError?: 'allow' | 'deny' | 'local';

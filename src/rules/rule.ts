@@ -36,14 +36,24 @@ export interface RuleError {
   message: string;
 }
 
+/** A concurrent limit: at most `max` slots held at once, each for at most `leaseMs`. */
+export interface ConcurrentLimit {
+  max: number;
+  leaseMs: number;
+  /** The lease as the rule writes it, normalised ("4h"). */
+  lease: string;
+}
+
 export interface Rule {
   id: string;
   /** File (or table row) the rule came from, for logs and admin views. */
   source: string;
   match: { methods: readonly string[] | '*'; path: string };
   key: readonly KeyPart[];
-  /** Newest first is not implied; limits are kept in file order. */
+  /** Sliding windows (intervals included), in file order; empty for a concurrent rule. */
   limits: readonly Limit[];
+  /** A concurrent rule's limit (then `limits` is empty). */
+  concurrent?: ConcurrentLimit;
   error: RuleError;
   onMissingKey: 'skip' | 'reject';
   onStoreError: OnStoreError;

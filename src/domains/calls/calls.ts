@@ -13,6 +13,7 @@ import { invalidRequest, notFound, TollgateError } from '../../errors.js';
 import { toE164 } from '../../keys/phone.js';
 import type { CdrWriter } from '../cdrs/cdr.js';
 import { isSid, newSid } from '../shared/sids.js';
+import { NO_SLOT_LEASES, type SlotLeases } from '../shared/slot-leases.js';
 import { CALLBACK_EVENTS, isForward, type Call, type CallRepository, type CallStatus, type StatusCallback } from './call.js';
 import { endedCall, type CallPricing } from './call-price.js';
 import { callbackRequestOf, callResourceOf, cdrOf, wantsCallback } from './call-resource.js';
@@ -27,6 +28,8 @@ export interface CallsDeps {
   settings: CallPricing & { defaultPhoneRegion: string };
   urlPolicy: Pick<CallbackUrlPolicy, 'check'>;
   callbacks: Pick<CallbackDispatcher, 'dispatch'>;
+  /** Gives back the concurrent-limit slots a call holds when it ends. */
+  slots?: SlotLeases;
 }
 
 /** A create body once checked: numbers in E.164, the callback URL allowed. */
@@ -39,7 +42,8 @@ export interface NewCall {
 export interface Calls {
   /** Checks a create body (400 naming the field); writes nothing. */
   prepare(body: CreateCallBody): Promise<NewCall>;
-  create(accountId: string, call: NewCall): Promise<CallResource>;
+  /** `sid`: minted before the throttle when the call holds concurrent-limit slots under it. */
+  create(accountId: string, call: NewCall, sid?: string): Promise<CallResource>;
   /** The account's call, or undefined (a malformed or foreign sid is simply not found). */
   find(accountId: string, sid: string): Promise<Call | undefined>;
   /** Refuses (404, 409) an update that cannot apply as things stand; writes nothing. */
@@ -54,6 +58,7 @@ const targetOf = (status: UpdateStatus): CallStatus => (status === 'ringing' || 
 
 export function createCalls(deps: CallsDeps): Calls {
   const { repository, clock, settings } = deps;
+  const slots = deps.slots ?? NO_SLOT_LEASES;
 
   function e164(field: 'to' | 'from', raw: string): string {
     const normalized = toE164(raw, settings.defaultPhoneRegion);
@@ -93,10 +98,10 @@ export function createCalls(deps: CallsDeps): Calls {
       return { ...call, statusCallback: { url: body.statusCallback, events, method: body.statusCallbackMethod ?? 'POST' } };
     },
 
-    async create(accountId, draft) {
+    async create(accountId, draft, sid) {
       const now = clock();
       const call: Call = {
-        sid: newSid('CA', now),
+        sid: sid ?? newSid('CA', now),
         accountId,
         from: draft.from,
         to: draft.to,
@@ -135,6 +140,8 @@ export function createCalls(deps: CallsDeps): Calls {
         if (!call) throw notFound('Call');
         if (call.status === 'completed' && target === 'completed') {
           await deps.cdrs.record(cdrOf(call));
+          // A repeated end gives the slots back again: harmless, and it repairs a release lost to a crash.
+          await slots.release(call.sid);
           return callResourceOf(call);
         }
         if (judge(call, target) === 'same') return callResourceOf(call);
@@ -145,7 +152,10 @@ export function createCalls(deps: CallsDeps): Calls {
         if (applied) {
           // The callback first: a failed CDR write (503) is repaired by the client's retry, the callback would not be.
           if (fires) fire(next, call.callbackSequence);
-          if (target === 'completed') await deps.cdrs.record(cdrOf(next));
+          if (target === 'completed') {
+            await deps.cdrs.record(cdrOf(next));
+            await slots.release(next.sid);
+          }
           return callResourceOf(next);
         }
         call = stored;

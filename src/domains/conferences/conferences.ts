@@ -15,6 +15,7 @@ import { isSid, newSid } from '../shared/sids.js';
 import type { Conference, ConferenceChange, ConferenceRepository, Outcome, Participant } from './conference.js';
 import { conferenceResource, endedAtMs, participantResource } from './conference-resource.js';
 import { planConferenceListing, planParticipantListing } from './conference-listing.js';
+import { NO_SLOT_LEASES, type SlotLeases } from '../shared/slot-leases.js';
 import type {
   ConferenceList, ConferenceResource, CreateConferenceBody, JoinConferenceBody, ListConferencesQuery,
   ListParticipantsQuery, ParticipantList, ParticipantResource, UpdateConferenceBody,
@@ -27,6 +28,8 @@ export interface ConferencesDeps {
   pageTokens: PageTokens;
   /** The region of numbers written without a country code. */
   defaultPhoneRegion: string;
+  /** Gives back a participant's concurrent-limit slots when it leaves (or its conference ends). */
+  slots?: SlotLeases;
 }
 
 /** The conference service the routes call; every method is scoped to the caller's account. */
@@ -38,7 +41,8 @@ export interface Conferences {
   checkUpdate(accountId: string, sid: string, body: UpdateConferenceBody): Promise<void>;
   update(accountId: string, sid: string, body: UpdateConferenceBody): Promise<ConferenceResource>;
   checkJoin(accountId: string, sid: string, body: JoinConferenceBody): Promise<void>;
-  join(accountId: string, sid: string, body: JoinConferenceBody): Promise<ParticipantResource>;
+  /** `participantSid`: minted before the throttle when the participant holds concurrent-limit slots under it. */
+  join(accountId: string, sid: string, body: JoinConferenceBody, participantSid?: string): Promise<ParticipantResource>;
   checkParticipant(accountId: string, sid: string, participantSid: string): Promise<void>;
   leave(accountId: string, sid: string, participantSid: string): Promise<ParticipantResource>;
   checkParticipants(accountId: string, sid: string, query: ListParticipantsQuery): Promise<void>;
@@ -50,6 +54,17 @@ export const conferenceEnded = () => new TollgateError('CONFERENCE_ENDED', 'The 
 
 export function createConferences(deps: ConferencesDeps): Conferences {
   const { repository, clock, pageTokens } = deps;
+  const slots = deps.slots ?? NO_SLOT_LEASES;
+
+  /** Every participant of an ended conference gives its slots back (again, on a repeated end: harmless). */
+  async function releaseParticipants(accountId: string, sid: string): Promise<void> {
+    let position: unknown;
+    do {
+      const page = await repository.listParticipants(accountId, sid, 500, position);
+      await Promise.all(page.items.map((p) => slots.release(p.sid)));
+      position = page.next;
+    } while (position !== undefined);
+  }
 
   async function requireConference(accountId: string, sid: string): Promise<Conference> {
     const conference = isSid('CF', sid) ? await repository.get(accountId, sid) : undefined;
@@ -110,6 +125,7 @@ export function createConferences(deps: ConferencesDeps): Conferences {
       const wanted = change(body);
       if (!isSid('CF', sid)) throw notFound('Conference');
       const outcome = await repository.change(accountId, sid, wanted, clock());
+      if (wanted.kind === 'end' && (outcome.kind === 'ended' || outcome.kind === 'applied')) await releaseParticipants(accountId, sid);
       // Ending an ended conference changes nothing and is not an error: the conference as it ended.
       return conferenceResource(wanted.kind === 'end' && outcome.kind === 'ended' ? outcome.conference : applied(outcome));
     },
@@ -117,11 +133,11 @@ export function createConferences(deps: ConferencesDeps): Conferences {
       e164(body.from);
       if ((await requireConference(accountId, sid)).status === 'completed') throw conferenceEnded();
     },
-    async join(accountId, sid, body) {
+    async join(accountId, sid, body, participantSid) {
       const from = e164(body.from);
       if (!isSid('CF', sid)) throw notFound('Conference');
       const now = clock();
-      const participant: Participant = { sid: newSid('CP', now), conferenceSid: sid, accountId, from, muted: body.muted ?? false, joinedAtMs: now, leftAtMs: null };
+      const participant: Participant = { sid: participantSid ?? newSid('CP', now), conferenceSid: sid, accountId, from, muted: body.muted ?? false, joinedAtMs: now, leftAtMs: null };
       // A join applies only to an ongoing conference: it is shown connected, with no second read.
       return participantResource(applied(await repository.join(participant)), null);
     },
@@ -134,6 +150,7 @@ export function createConferences(deps: ConferencesDeps): Conferences {
       requireSids(sid, participantSid);
       const left = await repository.leave(accountId, sid, participantSid, clock());
       if (!left) throw notFound('Participant');
+      await slots.release(participantSid);
       // Read after the leave: if the conference ended meanwhile, the participant left with it.
       return participantResource(left, endedAtMs(await requireConference(accountId, sid)));
     },

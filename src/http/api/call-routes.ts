@@ -65,7 +65,8 @@ export function callRoutes({ calls, listing }: Pick<CallDomain, 'calls' | 'listi
       precheck: async ({ body }) => {
         prepared.set(body, await calls.prepare(body));
       },
-      handle: async ({ body, caller }) => json(201, await calls.create(caller!.accountId, prepared.get(body) ?? (await calls.prepare(body)))),
+      leaseSid: 'CA',
+      handle: async ({ body, caller, leaseId }) => json(201, await calls.create(caller!.accountId, prepared.get(body) ?? (await calls.prepare(body)), leaseId)),
     }),
     defineRoute({
       operationId: 'listCalls',

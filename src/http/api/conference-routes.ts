@@ -84,7 +84,8 @@ export function conferenceRoutes(conferences: Conferences): ApiRoute[] {
       params: sidParams,
       responses: { 201: { description: 'Joined.', schema: participantResource }, 409: ended },
       precheck: async ({ caller, params, body }) => conferences.checkJoin(caller!.accountId, params.sid!, body),
-      handle: async ({ caller, params, body }) => json(201, await conferences.join(caller!.accountId, params.sid!, body)),
+      leaseSid: 'CP',
+      handle: async ({ caller, params, body, leaseId }) => json(201, await conferences.join(caller!.accountId, params.sid!, body, leaseId)),
     }),
     defineRoute({
       ...common,

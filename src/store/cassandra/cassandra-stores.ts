@@ -15,6 +15,7 @@ import { CassandraConferenceRepository } from './cassandra-conference-repository
 import { CassandraCallRepository } from './cassandra-call-repository.js';
 import { CassandraCallServiceRepository } from './cassandra-call-service-repository.js';
 import { CassandraHeavyHitterStore } from './cassandra-heavy-hitter-store.js';
+import { CassandraSlotStore } from './cassandra-slot-store.js';
 // domain repository imports (one line per domain)
 
 /**
@@ -40,6 +41,7 @@ export function cassandraStores(client: cassandra.Client, options: CassandraDoma
     calls: new CassandraCallRepository(client, options),
     callServices: new CassandraCallServiceRepository(client, options),
     heavyHitters: new CassandraHeavyHitterStore(client, options),
+    slots: new CassandraSlotStore(client, options),
     // domain repositories (one line per domain)
     health: cassandraHealth(client, keyspace, consistency),
     memoryLogs: [],

@@ -12,10 +12,12 @@ import { MemoryConferenceRepository } from './memory-conference-repository.js';
 import { MemoryCallRepository } from './memory-call-repository.js';
 import { MemoryCallServiceRepository } from './memory-call-service-repository.js';
 import { MemoryHeavyHitterStore } from './memory-heavy-hitter-store.js';
+import { MemorySlotStore } from './memory-slot-store.js';
 // domain repository imports (one line per domain)
 
 export function memoryStores(clock: Clock): Stores {
   const callLog = new MemoryCallLog(clock);
+  const slots = new MemorySlotStore();
   return {
     kind: 'memory',
     callLog,
@@ -29,9 +31,11 @@ export function memoryStores(clock: Clock): Stores {
     calls: new MemoryCallRepository(),
     callServices: new MemoryCallServiceRepository(),
     heavyHitters: new MemoryHeavyHitterStore(clock),
+    slots,
     // domain repositories (one line per domain)
     health: async () => ({ status: 'ok', store: 'memory' }),
     memoryLogs: [callLog],
+    sweepMemory: (nowMs) => void slots.prune(nowMs),
     close: async () => {},
   };
 }
