@@ -9,19 +9,25 @@ import { systemClock } from '../../src/clock.js';
 import { pollSettings } from '../../src/jobs/poll-settings.js';
 import { createFileRuleSource } from '../../src/rules/load-rule-files.js';
 import { createSettingsRuleSource } from '../../src/rules/settings-rule-source.js';
-import { connectTestClient, testStores, uniqueId } from '../support/cassandra.js';
+import { cassandraStores } from '../../src/store/cassandra/cassandra-stores.js';
+import { migrate } from '../../src/store/cassandra/migrate.js';
+import { connectTestClient, testDomainOptions, TEST_KEYSPACE, uniqueId } from '../support/cassandra.js';
 import { jsonOf, signupStatuses } from '../support/test-app.js';
 import { ADMIN_TOKEN, requestJson, startVoiceApp } from '../support/voice.js';
 
 const clients: cassandra.Client[] = [];
+// system_settings is one table per keyspace, and other files write settings too (the CLI's test):
+// this file gets a keyspace of its own, so the versions it compares are only its own changes.
+const KEYSPACE = `${TEST_KEYSPACE}_rules_admin`;
 afterAll(async () => {
+  await clients[0]?.execute(`DROP KEYSPACE IF EXISTS ${KEYSPACE}`);
   await Promise.all(clients.map((c) => c.shutdown()));
 });
 
 async function instance() {
   const client = await connectTestClient();
   clients.push(client);
-  const stores = testStores(client);
+  const stores = cassandraStores(client, { ...testDomainOptions(), keyspace: KEYSPACE });
   const app = await startVoiceApp({ clock: systemClock, stores, ruleSources: [createFileRuleSource('test/fixtures/rules/admin'), createSettingsRuleSource(stores.settings)] });
   return { app, poll: pollSettings(stores.settings, app.rulesInForce!, await stores.settings.revision()) };
 }
@@ -30,6 +36,10 @@ const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 let a: Awaited<ReturnType<typeof instance>>;
 let b: Awaited<ReturnType<typeof instance>>;
 beforeAll(async () => {
+  const setup = await connectTestClient();
+  await setup.execute(`DROP KEYSPACE IF EXISTS ${KEYSPACE}`);
+  await migrate(setup, { keyspace: KEYSPACE, replication: "{'class': 'SimpleStrategy', 'replication_factor': 1}" });
+  await setup.shutdown();
   [a, b] = [await instance(), await instance()];
 });
 
