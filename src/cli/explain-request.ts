@@ -64,7 +64,7 @@ export interface RuleExplanation {
    * listed: the key is on a deny list (refused, uncounted); refused: the key is malformed, or
    * missing with onMissingKey "reject"; not-reached: the request is refused before this rule.
    */
-  status: 'counted' | 'shadow' | 'skipped' | 'allowed' | 'listed' | 'refused' | 'not-reached';
+  status: 'counted' | 'shadow' | 'skipped' | 'allowed' | 'listed' | 'refused' | 'not-reached' | 'concurrent';
   /** The caller column (HMAC of the normalised key), and the one under KEY_SECRET_PREVIOUS while rotating. */
   partitions?: string[];
   windows?: Array<{ count: number; window: string; used: number; full: boolean; resetSeconds: number }>;
@@ -156,6 +156,8 @@ function explainRule(rule: Rule, view: RequestView, keyOptions: { defaultPhoneRe
   // The rule's own list first, then the global one; deny before allow (plan-request.ts).
   if (listed(rule.deny, key.value) || listed(lists.deny, key.value)) return { ...explained, status: 'listed' };
   if (listed(rule.allow, key.value) || listed(lists.allow, key.value)) return { ...explained, status: 'allowed' };
+  // A concurrent rule holds a slot rather than counting calls: explain does not take one.
+  if (rule.concurrent) return { ...explained, status: 'concurrent' };
   if (!decided) return { ...explained, status: 'not-reached' };
   const { target, decision } = decided;
   return {

@@ -13,6 +13,7 @@ const STATUS_TEXT: Record<RuleExplanation['status'], string> = {
   listed: 'refuses: the key is on a deny list (not counted)',
   refused: 'refuses the request: its key is malformed or required',
   'not-reached': 'not reached: the request is refused before this rule decides',
+  concurrent: 'concurrent limit: the request would take a slot (explain takes none and reads none)',
 };
 
 export function formatExplanation(explanation: Explanation): string[] {
