@@ -21,6 +21,10 @@ export interface Target {
    * but nothing is written there, so reading it once per decision is enough (it only shrinks).
    */
   previous?: PartitionKey;
+  /** What the request costs in this partition (bucket and shared rules: tokens); 1 when absent. */
+  cost?: number;
+  /** Shared rules: the member (device) inside the partition, as its partition key (an HMAC). */
+  member?: string;
 }
 
 /** Where admit keeps the state it knows of a target's partition (seeded from the PartitionCache). */
