@@ -39,6 +39,16 @@ export interface RouteInput<Body = unknown, Query = unknown> {
   header(name: string): string | undefined;
   /** On a route with `leaseSid`: the sid the created resource must take (its concurrent-limit slots are held under it). */
   leaseId: string | undefined;
+  /** What the limiters decided for the handler to record: the carrier a call took, or the over-limit announcement it gets instead of a refusal. */
+  limits: LimitOutcomeForHandler;
+}
+
+/** Set by the throttle (http/throttle-middleware.ts) on routes whose rules choose a carrier or announce instead of refusing. */
+export interface LimitOutcomeForHandler {
+  /** A carrier rule's carrier (FreeSWITCH limit_execute): the call records it. */
+  carrier?: string;
+  /** A rule with onLimit.announceUrl refused the request: the call is created with status limit_exceeded and this announcement. */
+  exceeded?: { rule: string; announceUrl: string };
 }
 
 export type RouteResult =
@@ -79,6 +89,12 @@ export interface ApiRoute {
    * the resource ends. On other routes, slots are held for the request only.
    */
   leaseSid?: SidPrefix;
+  /**
+   * The handler records limiter outcomes (RouteInput.limits): a carrier rule's carrier, and a
+   * refusal by a rule with onLimit.announceUrl, which then reaches the handler instead of a 429
+   * (the call is created with status limit_exceeded). On other routes such a rule simply refuses.
+   */
+  recordsLimits?: boolean;
   body?: TSchema;
   /** false: a request without a body is taken as {} (POST .../recordings with no parameters). */
   bodyRequired?: boolean;

@@ -63,6 +63,12 @@ export function mountRoutes(router: Router, routes: readonly ApiRoute[], deps: M
         await next();
       });
     }
+    if (route.recordsLimits) {
+      chain.push(async (ctx: Context, next: Next) => {
+        ctx.state.recordsLimits = true;
+        await next();
+      });
+    }
     if (route.throttled) chain.push(deps.throttle);
     chain.push(async (ctx: Context) => render(ctx, await route.handle(inputOf(ctx)), deps.logger));
     router.register(route.path, [route.method], chain, { name: route.operationId });
@@ -77,6 +83,7 @@ function inputOf(ctx: Context): RouteInput {
     caller: ctx.state.caller,
     admin: ctx.state.admin,
     leaseId: ctx.state.leaseId,
+    limits: ctx.state.limits ?? {},
     header: (name) => {
       const values = ctx.req.headersDistinct[name.toLowerCase()];
       return values?.length === 1 ? values[0] : undefined;
