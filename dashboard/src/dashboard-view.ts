@@ -21,6 +21,8 @@ const OUTCOME_COLORS: Record<string, string> = {
   admitted: '#16a34a',
   limited: '#dc2626',
   shadow: '#7c3aed',
+  marked: '#ca8a04',
+  delayed: '#2563eb',
   allowed_listed: '#0891b2',
   denied_listed: '#9f1239',
   fallback: '#ea580c',

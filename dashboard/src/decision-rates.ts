@@ -9,10 +9,11 @@ import { samplesOf, type Sample } from './prometheus-text.js';
 export const DECISIONS_METRIC = 'tollgate_decisions_total';
 
 /** The outcomes plotted, in legend order (the metric's outcome label values). */
-export const OUTCOMES = ['admitted', 'limited', 'shadow', 'allowed_listed', 'denied_listed', 'fallback'] as const;
+export const OUTCOMES = ['admitted', 'limited', 'shadow', 'marked', 'delayed', 'allowed_listed', 'denied_listed', 'fallback'] as const;
 
 /** Outcomes that refused the request (a shadow refusal was not enforced). */
 const REFUSED = new Set(['limited', 'denied_listed']);
+// marked: over the limit but let through (action "mark"); delayed: held, then admitted.
 
 /** One rule's decisions: per second since the last scrape (undefined at the first), and in all since the service started. */
 export interface RuleRates {

@@ -5,7 +5,9 @@
  *
  * Lists come first, the rule's own and then the global ones: a denied key refuses the request
  * with that rule's error and nothing is counted anywhere; an allowed key skips that rule
- * uncounted. Rules in shadow mode are planned apart: counted and reported, never enforced.
+ * uncounted. Rules in shadow mode are planned apart: counted and reported, never enforced; so are
+ * rules whose action is "mark" (over the limit, the request goes on marked). Bucket rules get the
+ * request's cost (Kazoo's token_costs), shared rules the member the request belongs to.
  */
 import type { AccessList, Rule } from '../rules/rule.js';
 import { listed } from '../rules/access-list.js';
@@ -13,6 +15,7 @@ import type { RequestView } from '../keys/request-view.js';
 import { extractKey, type KeyOptions } from '../keys/extract-key.js';
 import type { KeyHasher } from '../keys/key-hasher.js';
 import type { Target } from './admit.js';
+import { costRequestOf, tokenCost } from './token-costs.js';
 
 export interface PlanOptions extends KeyOptions {
   hasher: KeyHasher;
@@ -23,9 +26,15 @@ export interface PlanOptions extends KeyOptions {
   revealKeys?: boolean;
 }
 
+/** Where the request goes, for what bucket rules charge (Kazoo's token_costs look up the endpoint and method). */
+export interface PlanRoute {
+  /** The route pattern the router resolved ("/v1/accounts/:accountId/calls"). */
+  pattern: string;
+}
+
 export type Plan =
   /** keys: partition key -> normalised key, only with revealKeys. */
-  | { kind: 'targets'; targets: Target[]; shadow: Target[]; allowed: ListedKey[]; slots: Target[]; keys?: ReadonlyMap<string, string> }
+  | { kind: 'targets'; targets: Target[]; shadow: Target[]; marked: Target[]; allowed: ListedKey[]; keys?: ReadonlyMap<string, string> }
   | { kind: 'invalid'; field: string; message: string }
   | ({ kind: 'listed' } & ListedKey);
 
@@ -43,11 +52,11 @@ export interface GlobalLists {
   deny: AccessList;
 }
 
-export function planRequest(rules: readonly Rule[], request: RequestView, options: PlanOptions, lists?: GlobalLists): Plan {
+export function planRequest(rules: readonly Rule[], request: RequestView, options: PlanOptions, lists?: GlobalLists, route?: PlanRoute): Plan {
   const targets: Target[] = [];
   const shadow: Target[] = [];
+  const marked: Target[] = [];
   const allowed: ListedKey[] = [];
-  const slots: Target[] = [];
   const keys = options.revealKeys ? new Map<string, string>() : undefined;
   for (const rule of rules) {
     const key = extractKey(rule, request, options);
@@ -64,9 +73,20 @@ export function planRequest(rules: readonly Rule[], request: RequestView, option
       continue;
     }
     const target: Target = { rule, partition: { caller, api: rule.id } };
-    if (options.hasher.previous) target.previous = { caller: options.hasher.previous(key.value), api: rule.id };
-    // A concurrent rule takes a slot (engine/slot-store.ts) instead of counting a call.
-    (rule.concurrent ? slots : rule.mode === 'shadow' ? shadow : targets).push(target);
+    if (options.hasher.previous && rule.kind === 'window') target.previous = { caller: options.hasher.previous(key.value), api: rule.id };
+    if (rule.bucket) {
+      // Kazoo's token_costs: 0 means this request costs nothing here (the bucket is not consulted).
+      const cost = tokenCost(rule.bucket.costs, costRequestOf(request.method, route?.pattern ?? rule.match.path, request.params));
+      if (cost === 0) continue;
+      target.cost = cost;
+    }
+    if (rule.shared) {
+      const member = extractKey({ ...rule, key: [rule.shared.member] }, request, options);
+      if (member.kind === 'invalid') return member;
+      // A request without a member (no device named) is charged to the parent's own share.
+      target.member = member.kind === 'key' ? options.hasher.hash(member.value) : '';
+    }
+    (rule.mode === 'shadow' ? shadow : rule.action.kind === 'mark' ? marked : targets).push(target);
   }
-  return keys ? { kind: 'targets', targets, shadow, allowed, slots, keys } : { kind: 'targets', targets, shadow, allowed, slots };
+  return keys ? { kind: 'targets', targets, shadow, marked, allowed, keys } : { kind: 'targets', targets, shadow, marked, allowed };
 }

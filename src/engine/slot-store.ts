@@ -11,7 +11,8 @@
  */
 import type { PartitionKey, StoreCallOptions } from './call-log.js';
 
-export type AcquireResult = { acquired: true } | { acquired: false; held: number };
+/** `held`: live slots in the partition after the call (this lease's included when acquired). */
+export type AcquireResult = { acquired: true; held: number } | { acquired: false; held: number };
 
 export interface SlotStore {
   /**

@@ -24,8 +24,8 @@ export interface Observation {
 
 /** Shadow and allow-listed decisions enforce nothing, so they are neither side. */
 export function sideOf(outcome: string): HeavyHitterSide | undefined {
-  if (outcome === 'admitted') return 'admitted';
-  if (outcome === 'limited' || outcome === 'denied-listed') return 'refused';
+  if (outcome === 'admitted' || outcome === 'delayed') return 'admitted';
+  if (outcome === 'limited' || outcome === 'marked' || outcome === 'denied-listed') return 'refused';
   return undefined;
 }
 

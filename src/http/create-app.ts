@@ -18,10 +18,11 @@ import type { Accounts } from '../domains/accounts/accounts.js';
 import type { ApiRoute } from './api-route.js';
 import type { AdminToken } from '../settings.js';
 import type { DecisionListener } from './decision-events.js';
-import type { SlotStore } from '../engine/slot-store.js';
 import { countHttpRequests, type HttpObserver } from './http-metrics.js';
 import { renderErrors } from './render-error.js';
 import { throttleRequests } from './throttle-middleware.js';
+import { DelayQueues } from './shaping.js';
+import type { LimiterChain } from '../engine/limiter-chain.js';
 import { authenticateAccount, requireAdminToken } from './authenticate.js';
 import { mountRoutes, servedRoutes } from './mount-routes.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -46,8 +47,10 @@ export interface AppDeps {
   onShadow?: (ruleIds: readonly string[], route: string) => void;
   /** Told every throttle decision (metrics, heavy hitters). */
   onDecisions?: DecisionListener;
-  /** The concurrent limiter's slots (rules with {"kind": "concurrent"}). */
-  slots?: SlotStore;
+  /** Every limiter, in order (engine/limiter-chain.ts). */
+  limiters: LimiterChain;
+  /** Told the "mark" rules a request went over (it went through, marked). */
+  onMarked?: (ruleIds: readonly string[], route: string) => void;
   /** Told every finished request by route pattern, method and status (metrics). */
   observeHttp?: HttpObserver;
   /** Operator routes; absent unless ADMIN_TOKEN is set. */
@@ -81,7 +84,10 @@ export function createApp(deps: AppDeps): Koa {
       ...guards,
       ...(deps.onShadow ? { onShadow: deps.onShadow } : {}),
       ...(deps.onDecisions ? { onDecisions: deps.onDecisions } : {}),
-      ...(deps.slots ? { slots: deps.slots, clock: deps.clock } : {}),
+      ...(deps.onMarked ? { onMarked: deps.onMarked } : {}),
+      limiters: deps.limiters,
+      clock: deps.clock,
+      delays: new DelayQueues(),
     }),
     authenticate: authenticateAccount({ ...guards, accounts: deps.accounts }),
     requireAdmin,

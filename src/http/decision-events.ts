@@ -4,15 +4,17 @@
  * key (the HMAC of the normalised key), never as the phone number, email, token or address.
  */
 import type { Target } from '../engine/admit.js';
+import type { LimitDecision } from '../engine/limiter.js';
 import type { Via, Verdict } from '../engine/throttle.js';
+import type { LimitKind } from '../rules/rule.js';
 
-export type DecisionOutcome = 'admitted' | 'limited' | 'shadow' | 'allowed-listed' | 'denied-listed';
+export type DecisionOutcome = 'admitted' | 'limited' | 'shadow' | 'marked' | 'delayed' | 'allowed-listed' | 'denied-listed';
 
 export interface DecisionEvent {
   rule: string;
   outcome: DecisionOutcome;
-  /** The limiter kind: a sliding window (intervals too), or a concurrent limit's slot. */
-  kind: 'window' | 'concurrent';
+  /** The limiter kind: a sliding window (intervals too), a slot, a carrier, a bucket, a shared bucket. */
+  kind: LimitKind;
   /** Which path decided: the store, this instance's cache, a fallback (local, allow, deny), or a list. */
   via: Via | 'list';
   /** The partition key: the HMAC of the normalised key. */
@@ -40,5 +42,29 @@ export function eventsOf(verdict: Verdict, shadow: boolean, targets: readonly Ta
     const usedShare = Math.max(...decision.windows.map((w) => Math.min(1, (w.used + taken) / w.limit.count)));
     const outcome: DecisionOutcome = decision.allowed ? 'admitted' : shadow ? 'shadow' : 'limited';
     return { rule: target.rule.id, outcome, kind: 'window', via: verdict.via, caller: target.partition.caller, usedShare };
+  });
+}
+
+/**
+ * The events of the limiters' decisions on these targets: one per target (a rule with several
+ * windows answers one decision per window; its event carries the largest share in use).
+ * `outcomeOf` names what happened to a target the limiters refused (limited, shadow, marked).
+ */
+export function eventsOfDecisions(admitted: boolean, via: Via, decisions: readonly LimitDecision[], targets: readonly Target[], refused: DecisionOutcome): DecisionEvent[] {
+  const byTarget = new Map<string, LimitDecision[]>();
+  for (const d of decisions) {
+    const key = `${d.rule.id}\u0000${d.caller}`;
+    const list = byTarget.get(key);
+    if (list) list.push(d);
+    else byTarget.set(key, [d]);
+  }
+  return targets.map((target): DecisionEvent => {
+    const mine = byTarget.get(`${target.rule.id}\u0000${target.partition.caller}`);
+    const base = { rule: target.rule.id, kind: target.rule.kind, via, caller: target.partition.caller };
+    // A fallback that decided without looking (allow, deny), or a limiter that stopped before this target.
+    if (!mine) return { ...base, outcome: admitted ? 'admitted' : refused };
+    const allowed = mine.every((d) => d.allowed);
+    const shares = mine.flatMap((d) => (d.usedShare === undefined ? [] : [d.usedShare]));
+    return { ...base, outcome: allowed ? 'admitted' : refused, ...(shares.length > 0 ? { usedShare: Math.max(...shares) } : {}) };
   });
 }

@@ -1,44 +1,47 @@
 /**
  * The throttle as a route guard: finds the rules of the route the router resolved, extracts and
- * normalises their keys, asks the engine, sets the RateLimit headers, and either lets the request
- * through or raises the rule's error. Runs after body validation and authentication, before the
- * handler. Rules in shadow mode are decided too (and counted), but only reported: a
- * `Throttle-Shadow` header naming the rules that would have refused, and onShadow (log, counter).
+ * normalises their keys, asks the limiters (engine/limiter-chain.ts: slots, carriers, buckets,
+ * windows, all or nothing), sets the RateLimit headers, and either lets the request through or
+ * raises the rule's error. Runs after body validation and authentication, before the handler.
+ *
+ * Besides reject, a rule may shape (http/shaping.ts): "delay" holds a refused request until it
+ * fits, "mark" lets it through with `Throttle-Status: exceeded`. Rules in shadow mode are decided
+ * too (and counted), but only reported: a `Throttle-Shadow` header naming the rules that would have
+ * refused, and onShadow (log, counter). Limiters that hold something until the resource the
+ * request creates ends (slots) keep it past a handler that succeeds on a route that mints a lease.
  */
 import type { Context, Next } from 'koa';
+import { randomUUID } from 'node:crypto';
 import { TollgateError, invalidRequest } from '../errors.js';
 import { planRequest, type PlanOptions } from '../engine/plan-request.js';
 import type { ClientAddressOptions } from '../keys/client-address.js';
 import type { RuleIndex } from '../engine/rule-index.js';
-import type { Throttle, Verdict } from '../engine/throttle.js';
+import type { LimiterChain, ChainOutcome } from '../engine/limiter-chain.js';
 import type { Rule } from '../rules/rule.js';
-import { denialError, rateLimitHeaders } from './verdict-response.js';
-import { randomUUID } from 'node:crypto';
-import { requestView } from './request-view.js';
-import { slotsFullError, takeSlots } from './concurrent-slots.js';
-import type { SlotStore } from '../engine/slot-store.js';
-import type { Target } from '../engine/admit.js';
 import type { Clock } from '../clock.js';
-import { eventsOf, type DecisionEvent, type DecisionListener } from './decision-events.js';
+import { limitDenial, limitHeaders } from './verdict-response.js';
+import { requestView } from './request-view.js';
+import { eventsOfDecisions, type DecisionEvent, type DecisionListener } from './decision-events.js';
+import { takeShaped, type DelayQueues } from './shaping.js';
+import type { LimitOutcomeForHandler } from './api-route.js';
 
 export interface ThrottleMiddlewareDeps {
-  throttle: Throttle;
+  /** The limiters, in order (engine/limiter-chain.ts). */
+  limiters: LimiterChain;
   /** The rule index in force (swapped on reload). */
   rules: () => RuleIndex;
   planOptions: PlanOptions;
   clientAddress: ClientAddressOptions;
+  clock: Clock;
+  /** Requests waiting under "delay" rules on this instance, per rule and key. */
+  delays: DelayQueues;
   /** Told the ids of shadow rules that would have refused a request. */
   onShadow?: (ruleIds: readonly string[], route: string) => void;
+  /** Told the ids of "mark" rules a request went over (it went through, marked). */
+  onMarked?: (ruleIds: readonly string[], route: string) => void;
   /** Told every decision (metrics, heavy hitters). */
   onDecisions?: DecisionListener;
-  /** The concurrent limiter's store; without it, concurrent rules are not enforced. */
-  slots?: SlotStore;
-  clock?: Clock;
-  /** How long a slot may take to be acquired or released. */
-  slotTimeoutMs?: number;
 }
-
-const admitted: Verdict = { admitted: true, decisions: [], via: 'store' };
 
 export function throttleRequests(deps: ThrottleMiddlewareDeps) {
   return async function throttle(ctx: Context, next: Next): Promise<void> {
@@ -47,70 +50,82 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
     // A route served at several paths is guarded by the rules of all of them (api-route.ts).
     const patterns: readonly string[] = ctx.state.rulePaths ?? (typeof route === 'string' ? [route] : []);
     const rules = patterns.length === 1 ? index.match(ctx.method, patterns[0]!) : [...new Set(patterns.flatMap((p) => index.match(ctx.method, p)))];
-    if (rules.length > 0) {
-      const plan = planRequest(rules, requestView(ctx, deps.clientAddress), deps.planOptions, index);
-      if (plan.kind === 'invalid') throw invalidRequest(plan.field, plan.message);
-      if (plan.kind === 'listed') {
-        deps.onDecisions?.([{ rule: plan.rule.id, outcome: 'denied-listed', kind: 'window', via: 'list', caller: plan.caller, ...(plan.key === undefined ? {} : { key: plan.key }) }], patterns[0]!);
-        throw listedError(plan.rule);
-      }
-      // Concurrent rules first: their slots are taken under the request's lease (the sid of the
-      // resource it creates, or its own) and given back below if anything refuses it after them.
-      const lease = plan.slots.length > 0 && deps.slots ? await holdSlots(ctx, deps, plan.slots) : undefined;
-      const [verdict, shadow] = await Promise.all([
-        deps.throttle.check(plan.targets),
-        plan.shadow.length > 0 ? deps.throttle.check(plan.shadow) : admitted,
-      ]);
-      if (!shadow.admitted) {
-        const ids = [...new Set(shadow.decisions.filter((d) => !d.decision.allowed).map((d) => d.target.rule.id))];
-        if (ids.length > 0) {
-          ctx.set('Throttle-Shadow', ids.join(', '));
-          deps.onShadow?.(ids, route as string);
-        }
-      }
-      if (deps.onDecisions) {
-        const listedEvents = plan.allowed.map(({ rule, caller }): DecisionEvent => ({ rule: rule.id, outcome: 'allowed-listed', kind: 'window', via: 'list', caller }));
-        const events = [...eventsOf(verdict, false, plan.targets), ...(plan.shadow.length > 0 ? eventsOf(shadow, true, plan.shadow) : []), ...listedEvents];
-        deps.onDecisions(plan.keys ? withKeys(events, plan.keys) : events, patterns[0]!);
-      }
-      ctx.state.verdict = verdict;
-      if (!verdict.admitted) {
-        await lease?.release();
-        throw denialError(verdict);
-      }
-      ctx.set(rateLimitHeaders(verdict));
-      if (lease) {
-        // Slots the handler's resource keeps; a failed handler, or a route that creates nothing, gives them back.
-        try {
-          await next();
-        } catch (error) {
-          await lease.release();
-          throw error;
-        }
-        if (!ctx.state.keepSlots) await lease.release();
-        return;
+    if (rules.length === 0) return next();
+    const routeName = patterns[0]!;
+    const plan = planRequest(rules, requestView(ctx, deps.clientAddress), deps.planOptions, index, { pattern: typeof route === 'string' ? route : routeName });
+    if (plan.kind === 'invalid') throw invalidRequest(plan.field, plan.message);
+    if (plan.kind === 'listed') {
+      deps.onDecisions?.([{ rule: plan.rule.id, outcome: 'denied-listed', kind: plan.rule.kind, via: 'list', caller: plan.caller, ...(plan.key === undefined ? {} : { key: plan.key }) }], routeName);
+      throw listedError(plan.rule);
+    }
+    // Slots are held under the sid of the resource the request creates (minted before us), else its own id.
+    const leaseId: string = ctx.state.leaseId ?? randomUUID();
+    const nowMs = deps.clock();
+    const [shaped, shadow] = await Promise.all([
+      takeShaped(deps.limiters, plan.targets, nowMs, leaseId, { clock: deps.clock, queues: deps.delays }),
+      plan.shadow.length > 0 ? deps.limiters.take(plan.shadow, nowMs, `${leaseId}/shadow`) : undefined,
+    ]);
+    const outcome = shaped.outcome;
+    // "mark" rules are asked only for a request the others admit: a refused request marks nothing.
+    const marked = outcome.admitted && plan.marked.length > 0 ? await deps.limiters.take(plan.marked, nowMs, `${leaseId}/marked`) : undefined;
+    if (shadow && !shadow.admitted) {
+      const ids = refusingRules(shadow);
+      if (ids.length > 0) {
+        ctx.set('Throttle-Shadow', ids.join(', '));
+        deps.onShadow?.(ids, routeName);
       }
     }
-    await next();
+    if (marked && !marked.admitted) {
+      ctx.set('Throttle-Status', 'exceeded');
+      deps.onMarked?.(refusingRules(marked), routeName);
+    }
+    if (shaped.waitedMs > 0) ctx.set('Throttle-Delay', String(Math.round(shaped.waitedMs)));
+    if (deps.onDecisions) {
+      const listedEvents = plan.allowed.map(({ rule, caller }): DecisionEvent => ({ rule: rule.id, outcome: 'allowed-listed', kind: rule.kind, via: 'list', caller }));
+      const events = [
+        ...eventsOfDecisions(outcome.admitted, outcome.via, outcome.decisions, plan.targets, 'limited').map((e) => (shaped.waitedMs > 0 && e.outcome === 'admitted' ? { ...e, outcome: 'delayed' as const } : e)),
+        ...(shadow ? eventsOfDecisions(shadow.admitted, shadow.via, shadow.decisions, plan.shadow, 'shadow') : []),
+        ...(marked ? eventsOfDecisions(marked.admitted, marked.via, marked.decisions, plan.marked, 'marked') : []),
+        ...listedEvents,
+      ];
+      deps.onDecisions(plan.keys ? withKeys(events, plan.keys) : events, routeName);
+    }
+    ctx.state.decisions = outcome.decisions;
+    const limits: LimitOutcomeForHandler = {};
+    ctx.state.limits = limits;
+    if (!outcome.admitted) {
+      const announce = !outcome.unavailable && ctx.state.recordsLimits ? announcementOf(outcome) : undefined;
+      if (!announce) throw limitDenial(outcome.decisions, outcome.unavailable);
+      // FreeSWITCH's limit_exceeded destination: the handler records the refusal (a call that hears the announcement).
+      limits.exceeded = announce;
+      ctx.set(limitHeaders(outcome.decisions));
+      return next();
+    }
+    const carrier = outcome.decisions.find((d) => d.carrier !== undefined)?.carrier;
+    if (carrier !== undefined) limits.carrier = carrier;
+    ctx.set(limitHeaders(outcome.decisions));
+    if (!outcome.holds) return next();
+    // Held things the handler's resource keeps; a failed handler, or a route that creates nothing, gives them back.
+    try {
+      await next();
+    } catch (error) {
+      await outcome.undo();
+      throw error;
+    }
+    if (!ctx.state.keepSlots) await outcome.undo();
   };
 }
 
-/** Takes the slots (429 when a concurrent limit is full, 503 for a store failure under "deny"); a handle to give them back. */
-async function holdSlots(ctx: Context, deps: ThrottleMiddlewareDeps, targets: readonly Target[]): Promise<{ release(): Promise<void> } | undefined> {
-  const store = deps.slots!;
-  const timeoutMs = deps.slotTimeoutMs ?? 2_000;
-  const leaseId: string = ctx.state.leaseId ?? randomUUID();
-  const outcome = await takeSlots(store, targets, leaseId, (deps.clock ?? (() => performance.timeOrigin + performance.now()))(), timeoutMs);
-  if (outcome.kind === 'refused') {
-    deps.onDecisions?.([{ rule: outcome.target.rule.id, outcome: 'limited', kind: 'concurrent', via: 'store', caller: outcome.target.partition.caller }], ctx._matchedRoute as string);
-    throw slotsFullError(outcome.target);
-  }
-  if (outcome.kind === 'unavailable') {
-    if (outcome.deny) throw new TollgateError('THROTTLE_UNAVAILABLE', 'The rate limiter is unavailable; try again shortly.', { headers: { 'Retry-After': '1' }, cause: outcome.error });
-    return undefined;
-  }
-  deps.onDecisions?.(targets.map((t) => ({ rule: t.rule.id, outcome: 'admitted', kind: 'concurrent', via: 'store', caller: t.partition.caller })), ctx._matchedRoute as string);
-  return { release: () => store.release(leaseId, { timeoutMs }).then(() => undefined, () => undefined) };
+function refusingRules(outcome: ChainOutcome): string[] {
+  return [...new Set(outcome.decisions.filter((d) => !d.allowed).map((d) => d.rule.id))];
+}
+
+/** The announcement when every refusing rule has one (the first such rule's); otherwise the refusal stands. */
+function announcementOf(outcome: ChainOutcome): { rule: string; announceUrl: string } | undefined {
+  const refusing = outcome.decisions.filter((d) => !d.allowed);
+  if (refusing.length === 0 || !refusing.every((d) => d.rule.onLimit)) return undefined;
+  const first = refusing[0]!.rule;
+  return { rule: first.id, announceUrl: first.onLimit!.announceUrl };
 }
 
 /** A key on a rule's (or the global) deny list: the rule's error, nothing counted, no Retry-After (waiting does not help). */
@@ -129,3 +144,4 @@ function withKeys(events: readonly DecisionEvent[], keys: ReadonlyMap<string, st
     return key === undefined ? event : { ...event, key };
   });
 }
+

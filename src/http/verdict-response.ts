@@ -1,48 +1,65 @@
 /**
- * What a verdict tells the client: the IETF RateLimit-Policy / RateLimit fields
+ * What the limiters' decisions tell the client: the IETF RateLimit-Policy / RateLimit fields
  * (draft-ietf-httpapi-ratelimit-headers-11: a policy per rule window, quota q, window w in
- * seconds; remaining r and seconds to reset t) and, for a denial, the error to raise.
+ * seconds; remaining r and seconds to reset t) and, for a denial, the error to raise. One shape
+ * for every limiter kind (engine/limiter.ts's LimitDecision).
  */
 import { TollgateError } from '../errors.js';
+import type { LimitDecision } from '../engine/limiter.js';
 import type { Verdict } from '../engine/throttle.js';
+import { windowDecisions } from '../engine/limiters/window-limiter.js';
 
-export function rateLimitHeaders(verdict: Verdict): Record<string, string> {
+export function limitHeaders(decisions: readonly LimitDecision[]): Record<string, string> {
   const policies: string[] = [];
   const states: string[] = [];
-  // An admitted request took one unit from every window; a denied one took none.
-  const taken = verdict.admitted ? 1 : 0;
-  for (const { target, decision } of verdict.decisions) {
-    for (const w of decision.windows) {
-      // Rule ids cannot hold quotes or backslashes (schema), so this is a valid sf-string.
-      const name = `"${target.rule.id}/${w.limit.window}"`;
-      policies.push(`${name};q=${w.limit.count};w=${Math.round(w.limit.windowMs / 1000)}`);
-      states.push(`${name};r=${Math.max(0, w.limit.count - w.used - taken)};t=${Math.max(0, Math.ceil(w.resetMs / 1000))}`);
-    }
+  for (const d of decisions) {
+    // Slots and carriers have no window to advertise: "at once" is not a quota per time.
+    if (d.windowSeconds <= 0) continue;
+    // Rule ids cannot hold quotes or backslashes (schema), so this is a valid sf-string.
+    const name = `"${d.rule.id}/${d.window}"`;
+    policies.push(`${name};q=${d.limit};w=${d.windowSeconds}`);
+    states.push(`${name};r=${d.remaining};t=${Math.max(0, Math.ceil(d.resetMs / 1000))}`);
   }
   return policies.length === 0 ? {} : { 'RateLimit-Policy': policies.join(', '), RateLimit: states.join(', ') };
 }
 
-/** The error for a refused verdict: the rule whose window frees last is the one reported. */
-export function denialError(verdict: Verdict): TollgateError {
-  if (verdict.via === 'deny') {
-    return new TollgateError('THROTTLE_UNAVAILABLE', 'The rate limiter is unavailable; try again shortly.', {
-      headers: { 'Retry-After': '1' },
-    });
-  }
-  let worst: { decision: Verdict['decisions'][number]; retryAfterMs: number } | undefined;
-  for (const d of verdict.decisions) {
-    if (!d.decision.allowed && (!worst || d.decision.retryAfterMs > worst.retryAfterMs)) worst = { decision: d, retryAfterMs: d.decision.retryAfterMs };
-  }
-  if (!worst) throw new Error('denialError called for a verdict with no denied rule');
-  const { rule } = worst.decision.target;
-  const window = worst.decision.decision.windows
-    .filter((w) => !w.allowed)
-    .reduce((a, b) => (b.resetMs > a.resetMs ? b : a));
+/** The store failed and a rule said deny. */
+export function unavailableError(): TollgateError {
+  return new TollgateError('THROTTLE_UNAVAILABLE', 'The rate limiter is unavailable; try again shortly.', {
+    headers: { 'Retry-After': '1' },
+  });
+}
+
+/** The decision a refusal reports: of the refusing ones, the one that frees last. */
+export function bindingDenial(decisions: readonly LimitDecision[]): LimitDecision | undefined {
+  let worst: LimitDecision | undefined;
+  for (const d of decisions) if (!d.allowed && (!worst || d.retryAfterMs > worst.retryAfterMs)) worst = d;
+  return worst;
+}
+
+/** The error for a refusal: the rule whose limit frees last is the one reported. */
+export function limitDenial(decisions: readonly LimitDecision[], unavailable = false): TollgateError {
+  if (unavailable) return unavailableError();
+  const worst = bindingDenial(decisions);
+  if (!worst) throw new Error('limitDenial called with no refusing decision');
+  const { rule } = worst;
   const retryAfter = Math.max(1, Math.ceil(worst.retryAfterMs / 1000));
-  return new TollgateError('REQUEST_LIMIT_REACHED', rule.error.message, {
+  // Carriers: the error is about the carriers, not a caller's quota (503 ALL_CARRIERS_BUSY by default).
+  const code = rule.kind === 'carriers' && rule.error.code === 'ALL_CARRIERS_BUSY' ? 'ALL_CARRIERS_BUSY' : 'REQUEST_LIMIT_REACHED';
+  return new TollgateError(code, rule.error.message, {
     status: rule.error.status,
     publicCode: rule.error.code,
-    details: { rule: rule.id, limit: window.limit.count, window: window.limit.window, retryAfter },
-    headers: { 'Retry-After': String(retryAfter), ...rateLimitHeaders(verdict) },
+    details: { rule: rule.id, limit: worst.limit, window: worst.window, retryAfter },
+    headers: { 'Retry-After': String(retryAfter), ...limitHeaders(decisions) },
   });
+}
+
+/** A sliding-window verdict's headers (the auth-failure guard and the CLI use the throttle directly). */
+export function rateLimitHeaders(verdict: Verdict): Record<string, string> {
+  return limitHeaders(windowDecisions(verdict));
+}
+
+/** A sliding-window verdict's error. */
+export function denialError(verdict: Verdict): TollgateError {
+  return limitDenial(windowDecisions(verdict), verdict.via === 'deny');
 }

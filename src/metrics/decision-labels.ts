@@ -12,9 +12,9 @@
 import type { DecisionEvent } from '../http/decision-events.js';
 
 /** The values of the `outcome` label of tollgate_decisions_total. */
-export type DecisionMetricOutcome = 'admitted' | 'limited' | 'shadow' | 'allowed_listed' | 'denied_listed' | 'fallback';
+export type DecisionMetricOutcome = 'admitted' | 'limited' | 'shadow' | 'marked' | 'delayed' | 'allowed_listed' | 'denied_listed' | 'fallback';
 
-export const DECISION_METRIC_OUTCOMES: readonly DecisionMetricOutcome[] = ['admitted', 'limited', 'shadow', 'allowed_listed', 'denied_listed', 'fallback'];
+export const DECISION_METRIC_OUTCOMES: readonly DecisionMetricOutcome[] = ['admitted', 'limited', 'shadow', 'marked', 'delayed', 'allowed_listed', 'denied_listed', 'fallback'];
 
 /** The vias where the store did not decide: the rule's onStoreError did. */
 const FALLBACK_VIAS: ReadonlySet<DecisionEvent['via']> = new Set(['local', 'allow', 'deny']);

@@ -29,7 +29,7 @@ export function slotStoreContract(name: string, harness: () => SlotStoreHarness)
     it('admits up to max, then refuses with held = max', async () => {
       const { store, now } = harness();
       const p = fresh();
-      for (let i = 0; i < 3; i++) expect(await store.acquire(p, lease(), 3, HOUR_MS, now(), opts)).toEqual({ acquired: true });
+      for (let i = 0; i < 3; i++) expect(await store.acquire(p, lease(), 3, HOUR_MS, now(), opts)).toEqual({ acquired: true, held: i + 1 });
       expect(await store.acquire(p, lease(), 3, HOUR_MS, now(), opts)).toEqual({ acquired: false, held: 3 });
       expect(await store.held(p, now(), opts)).toBe(3);
     });
@@ -38,12 +38,12 @@ export function slotStoreContract(name: string, harness: () => SlotStoreHarness)
       const { store, now } = harness();
       const p = fresh();
       const id = lease();
-      expect(await store.acquire(p, id, 2, HOUR_MS, now(), opts)).toEqual({ acquired: true });
-      expect(await store.acquire(p, id, 2, HOUR_MS, now(), opts)).toEqual({ acquired: true });
+      expect(await store.acquire(p, id, 2, HOUR_MS, now(), opts)).toEqual({ acquired: true, held: 1 });
+      expect(await store.acquire(p, id, 2, HOUR_MS, now(), opts)).toEqual({ acquired: true, held: 1 });
       expect(await store.held(p, now(), opts)).toBe(1);
       // Even when the partition is full, the holder is still admitted.
-      expect(await store.acquire(p, lease(), 2, HOUR_MS, now(), opts)).toEqual({ acquired: true });
-      expect(await store.acquire(p, id, 2, HOUR_MS, now(), opts)).toEqual({ acquired: true });
+      expect(await store.acquire(p, lease(), 2, HOUR_MS, now(), opts)).toEqual({ acquired: true, held: 2 });
+      expect(await store.acquire(p, id, 2, HOUR_MS, now(), opts)).toEqual({ acquired: true, held: 2 });
       expect(await store.held(p, now(), opts)).toBe(2);
     });
 
@@ -59,7 +59,7 @@ export function slotStoreContract(name: string, harness: () => SlotStoreHarness)
       expect(await store.release(id, opts)).toBe(2);
       expect(await store.held(a, now(), opts)).toBe(0);
       expect(await store.held(b, now(), opts)).toBe(1);
-      expect(await store.acquire(a, lease(), 1, HOUR_MS, now(), opts)).toEqual({ acquired: true });
+      expect(await store.acquire(a, lease(), 1, HOUR_MS, now(), opts)).toEqual({ acquired: true, held: 1 });
       expect(await store.release(id, opts)).toBe(0);
     });
 
@@ -76,8 +76,8 @@ export function slotStoreContract(name: string, harness: () => SlotStoreHarness)
       const p = fresh('rule-a');
       await store.acquire(p, lease(), 1, HOUR_MS, now(), opts);
       expect(await store.acquire(p, lease(), 1, HOUR_MS, now(), opts)).toEqual({ acquired: false, held: 1 });
-      expect(await store.acquire({ caller: p.caller, api: 'rule-b' }, lease(), 1, HOUR_MS, now(), opts)).toEqual({ acquired: true });
-      expect(await store.acquire({ caller: `${p.caller}x`, api: 'rule-a' }, lease(), 1, HOUR_MS, now(), opts)).toEqual({ acquired: true });
+      expect(await store.acquire({ caller: p.caller, api: 'rule-b' }, lease(), 1, HOUR_MS, now(), opts)).toEqual({ acquired: true, held: 1 });
+      expect(await store.acquire({ caller: `${p.caller}x`, api: 'rule-a' }, lease(), 1, HOUR_MS, now(), opts)).toEqual({ acquired: true, held: 1 });
       expect(await store.held(p, now(), opts)).toBe(1);
     });
 
@@ -89,7 +89,7 @@ export function slotStoreContract(name: string, harness: () => SlotStoreHarness)
       expect(await store.held(p, now(), opts)).toBe(1);
       await elapse(2_500);
       expect(await store.held(p, now(), opts)).toBe(0);
-      expect(await store.acquire(p, lease(), 1, HOUR_MS, now(), opts)).toEqual({ acquired: true });
+      expect(await store.acquire(p, lease(), 1, HOUR_MS, now(), opts)).toEqual({ acquired: true, held: 1 });
       expect(await store.held(p, now(), opts)).toBe(1);
     });
 

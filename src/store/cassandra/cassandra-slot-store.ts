@@ -72,7 +72,7 @@ export class CassandraSlotStore implements SlotStore {
     const ttlSeconds = Math.ceil(leaseMs / 1000);
     for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
       const state = await this.read(partition, nowMs, options);
-      if (state.live.has(leaseId)) return { acquired: true };
+      if (state.live.has(leaseId)) return { acquired: true, held: state.live.size };
       if (state.live.size >= max) return { acquired: false, held: state.live.size };
       // seq must outlive every slot it guards: were it to expire first, it would read as null
       // again and an acquire that read null long ago could land on a partition it never saw.
@@ -92,7 +92,7 @@ export class CassandraSlotStore implements SlotStore {
       // A plain write after the slot: if it is lost, release finds nothing for this partition
       // and the slot is given back by its TTL instead (at worst leaseMs late, never over-admitting).
       await this.client.execute(this.insertLeaseQuery, [leaseId, partition.api, partition.caller, ttlSeconds], this.plain(options));
-      return { acquired: true };
+      return { acquired: true, held: state.live.size + 1 };
     }
     throw new Error(`acquire of a slot in ${partition.api} kept conflicting with other acquires`);
   }

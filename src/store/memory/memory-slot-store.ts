@@ -21,14 +21,14 @@ export class MemorySlotStore implements SlotStore {
     if (!(leaseMs > 0)) throw new RangeError(`leaseMs must be positive, got ${leaseMs}`);
     const id = partitionId(partition);
     const p = this.live(id, nowMs) ?? { slots: new Map<string, number>() };
-    if (p.slots.has(leaseId)) return { acquired: true };
+    if (p.slots.has(leaseId)) return { acquired: true, held: p.slots.size };
     if (p.slots.size >= max) return { acquired: false, held: p.slots.size };
     p.slots.set(leaseId, nowMs + leaseMs);
     this.partitions.set(id, p);
     const held = this.leases.get(leaseId) ?? new Set<string>();
     held.add(id);
     this.leases.set(leaseId, held);
-    return { acquired: true };
+    return { acquired: true, held: p.slots.size };
   }
 
   /** Needs no time: every slot the lease still has here goes, expired or not yet swept. */

@@ -1,0 +1,136 @@
+/**
+ * The DecisionService: answers an SBC's packet checks from the rate-limit documents (the device,
+ * account and system tiers at once, all or nothing) and generic checks from the rule engine, with
+ * the same limiters the HTTP guard uses. Nothing here holds a slot: a check has no resource whose
+ * end would give it back, so concurrent and carrier rules are not asked by generic checks.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../clock.js';
+import { invalidRequest } from '../../errors.js';
+import type { Target } from '../../engine/admit.js';
+import type { LimiterChain, ChainOutcome } from '../../engine/limiter-chain.js';
+import type { LimitDecision } from '../../engine/limiter.js';
+import { planRequest, type PlanOptions } from '../../engine/plan-request.js';
+import type { RuleIndex } from '../../engine/rule-index.js';
+import type { KeyHasher } from '../../keys/key-hasher.js';
+import type { RequestView } from '../../keys/request-view.js';
+import type { Consistency } from '../../rules/rule.js';
+import type { DecisionAnswer, DecisionService, GenericCheck, PacketCheck } from './decision-service.js';
+import { CLASSES_OF, PacketRules, type PacketLimits, type Tier } from './packet-rules.js';
+
+/** One tier's limits in force and how they are counted. */
+export interface EffectiveTier {
+  limits: PacketLimits;
+  consistency: Consistency;
+}
+
+/** What the rate-limit documents give for an account and device (domains/rate-limits). */
+export interface PacketLimitSource {
+  effective(accountId: string, deviceId?: string): Promise<Partial<Record<Tier, EffectiveTier>>>;
+}
+
+export interface DecisionServiceDeps {
+  documents: PacketLimitSource;
+  /** Decides packet rules: exact ones by compare-and-set on fixed-window counters, fast ones in memory. */
+  packetLimiters: LimiterChain;
+  /** The HTTP guard's limiters, for generic checks. */
+  limiters: LimiterChain;
+  rules: () => RuleIndex;
+  planOptions: PlanOptions;
+  hasher: KeyHasher;
+  clock: Clock;
+}
+
+const NO_LIMIT: DecisionAnswer = Object.freeze({ allowed: true, limit: 0, remaining: 0, retryAfter: 0, rule: null, resetAfter: 0, windowSeconds: 0 });
+const TIERS: readonly Tier[] = ['device', 'account', 'system'];
+/** Key references a generic check may name (the rules' spelling). */
+const KEY_NAME = /^(?:(body|header|query|param)\.([A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*)|ip|token)$/;
+
+export function createDecisionService(deps: DecisionServiceDeps): DecisionService {
+  const packetRules = new PacketRules();
+
+  return {
+    async checkPacket(check: PacketCheck): Promise<DecisionAnswer> {
+      const tiers = await deps.documents.effective(check.account, check.device);
+      const targets: Target[] = [];
+      for (const tier of TIERS) {
+        const effective = tiers[tier];
+        if (!effective || (tier === 'device' && check.device === undefined)) continue;
+        const caller = tier === 'system' ? 'system' : deps.hasher.hash(tier === 'device' ? `${check.account}/${check.device}` : check.account);
+        for (const cls of CLASSES_OF[check.kind]) {
+          const rule = packetRules.ruleFor(tier, cls, effective.limits, effective.consistency);
+          if (rule) targets.push({ rule, partition: { caller, api: rule.id }, cost: check.count ?? 1 });
+        }
+      }
+      if (targets.length === 0) return NO_LIMIT;
+      return answerOf(await deps.packetLimiters.take(targets, deps.clock(), randomUUID()));
+    },
+
+    async checkGeneric(check: GenericCheck): Promise<DecisionAnswer> {
+      const method = (check.method ?? 'POST').toUpperCase();
+      const index = deps.rules();
+      const rules = index.match(method, check.api).filter((rule) => rule.kind !== 'concurrent' && rule.kind !== 'carriers');
+      if (rules.length === 0) return NO_LIMIT;
+      const plan = planRequest(rules, requestOf(method, check.keys), deps.planOptions, index, { pattern: check.api });
+      if (plan.kind === 'invalid') throw invalidRequest(`keys.${plan.field}`, plan.message);
+      if (plan.kind === 'listed') {
+        return { allowed: false, limit: 0, remaining: 0, retryAfter: 0, rule: plan.rule.id, resetAfter: 0, windowSeconds: 0 };
+      }
+      const targets = check.cost === undefined ? plan.targets : plan.targets.map((t) => ({ ...t, cost: check.cost! }));
+      if (targets.length === 0) return NO_LIMIT;
+      return answerOf(await deps.limiters.take(targets, deps.clock(), randomUUID()));
+    },
+  };
+}
+
+/** The request a generic check describes: each key where its rule spelling says it comes from. */
+function requestOf(method: string, keys: Readonly<Record<string, string>>): RequestView {
+  const body: Record<string, unknown> = {};
+  const params: Record<string, string> = {};
+  const query: Record<string, string> = {};
+  const headers: Record<string, string[]> = {};
+  let ip = '';
+  for (const [name, value] of Object.entries(keys)) {
+    const m = KEY_NAME.exec(name);
+    if (!m) throw invalidRequest(`keys.${name}`, `keys.${name}: a key is named as rules name it: body.<field>, header.<name>, query.<name>, param.<name>, ip or token`);
+    if (name === 'ip') ip = value;
+    else if (name === 'token') headers.authorization = [`Bearer ${value}`];
+    else if (m[1] === 'body') setPath(body, m[2]!, value);
+    else if (m[1] === 'param') params[m[2]!] = value;
+    else if (m[1] === 'query') query[m[2]!] = value;
+    else headers[m[2]!.toLowerCase()] = [value];
+  }
+  return { method, params, query, headers, body, ip };
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: string): void {
+  const parts = path.split('.');
+  let at = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = at[part];
+    at = (typeof next === 'object' && next !== null ? next : (at[part] = {})) as Record<string, unknown>;
+  }
+  at[parts.at(-1)!] = value;
+}
+
+/** The answer: the refusing limit that frees last, else the limit closest to refusing. */
+export function answerOf(outcome: ChainOutcome): DecisionAnswer {
+  if (outcome.unavailable) return { allowed: false, limit: 0, remaining: 0, retryAfter: 1, rule: null, resetAfter: 1, windowSeconds: 0 };
+  let binding: LimitDecision | undefined;
+  for (const d of outcome.decisions) {
+    if (!outcome.admitted) {
+      if (!d.allowed && (!binding || d.retryAfterMs > binding.retryAfterMs)) binding = d;
+    } else if (!binding || d.remaining < binding.remaining) binding = d;
+  }
+  if (!binding) return { ...NO_LIMIT, allowed: outcome.admitted };
+  return {
+    allowed: outcome.admitted,
+    limit: binding.limit,
+    remaining: binding.remaining,
+    retryAfter: outcome.admitted ? 0 : Math.max(1, Math.ceil(binding.retryAfterMs / 1000)),
+    // A document's limit is named down to its window: rate_limits:device:invites:per_second.
+    rule: binding.rule.source === 'rate_limits' ? `${binding.rule.id}:${binding.windowSeconds === 1 ? 'per_second' : 'per_minute'}` : binding.rule.id,
+    resetAfter: Math.max(0, Math.ceil(binding.resetMs / 1000)),
+    windowSeconds: binding.windowSeconds,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The limiters a request meets, in one fixed order, all or nothing: if one refuses, what the
+ * limiters before it took is given back (their undo), so a request bound by device, account and
+ * system limits at once consumes none of them when any refuses. The order puts the limiters that
+ * can give back cheaply first (slots, carriers, buckets) and the exact sliding window last, since
+ * a window admission is final once made (its own multi-rule admit is all or nothing inside).
+ */
+import type { Rule } from '../rules/rule.js';
+import type { Target } from './admit.js';
+import type { Limiter, LimitDecision, LimiterOutcome } from './limiter.js';
+import type { Via } from './throttle.js';
+
+export interface ChainStep {
+  limiter: Limiter;
+  /** Whether this step decides the rule (its kind, and for windows its consistency). */
+  decides(rule: Rule): boolean;
+}
+
+export interface ChainOutcome {
+  admitted: boolean;
+  decisions: LimitDecision[];
+  /** The path of the step that refused, or the weakest path among the steps that admitted. */
+  via: Via;
+  /** A step's store failed under onStoreError "deny": answer 503, not the rule's error. */
+  unavailable: boolean;
+  /** Something is held until the resource the request creates ends (slots). */
+  holds: boolean;
+  /** Gives back everything this admission took (never throws). */
+  undo: () => Promise<void>;
+}
+
+export interface LimiterChain {
+  take(targets: readonly Target[], nowMs: number, leaseId: string): Promise<ChainOutcome>;
+  /** A denial some limiter knows without a store round trip, counting nothing; undefined if none. */
+  blocked(targets: readonly Target[], nowMs: number): ChainOutcome | undefined;
+}
+
+const nothing = async () => {};
+/** Fallback paths rank after the store: a verdict reports the least certain path that decided it. */
+const VIA_RANK: Record<Via, number> = { store: 0, cache: 1, local: 2, allow: 3, deny: 4 };
+
+export function createLimiterChain(steps: readonly ChainStep[]): LimiterChain {
+  function split(targets: readonly Target[]): Array<{ step: ChainStep; targets: Target[] }> {
+    const groups = steps.map((step) => ({ step, targets: [] as Target[] }));
+    for (const target of targets) {
+      const group = groups.find((g) => g.step.decides(target.rule));
+      if (!group) throw new Error(`no limiter decides rule "${target.rule.id}" (kind ${target.rule.kind})`);
+      group.targets.push(target);
+    }
+    return groups.filter((g) => g.targets.length > 0);
+  }
+
+  return {
+    async take(targets, nowMs, leaseId) {
+      const taken: LimiterOutcome[] = [];
+      const decisions: LimitDecision[] = [];
+      let via: Via = 'store';
+      const undoAll = async () => {
+        for (const outcome of [...taken].reverse()) await outcome.undo?.();
+      };
+      for (const { step, targets: mine } of split(targets)) {
+        const outcome = await step.limiter.take({ targets: mine, nowMs, leaseId });
+        decisions.push(...outcome.decisions);
+        if (!outcome.admitted) {
+          await undoAll();
+          return { admitted: false, decisions, via: outcome.via, unavailable: outcome.unavailable ?? false, holds: false, undo: nothing };
+        }
+        if (VIA_RANK[outcome.via] > VIA_RANK[via]) via = outcome.via;
+        taken.push(outcome);
+      }
+      // Given back once, newest first, however often it is called (a failed handler and a refusal after it).
+      let kept: LimiterOutcome[] | undefined = [...taken].reverse();
+      return {
+        admitted: true,
+        decisions,
+        via,
+        unavailable: false,
+        holds: taken.some((o) => o.holds),
+        undo: async () => {
+          const pending = kept ?? [];
+          kept = undefined;
+          for (const outcome of pending) await outcome.undo?.();
+        },
+      };
+    },
+    blocked(targets, nowMs) {
+      for (const { step, targets: mine } of split(targets)) {
+        const outcome = step.limiter.blocked?.(mine, nowMs);
+        if (outcome && !outcome.admitted) return { admitted: false, decisions: outcome.decisions, via: outcome.via, unavailable: false, holds: false, undo: nothing };
+      }
+      return undefined;
+    },
+  };
+}

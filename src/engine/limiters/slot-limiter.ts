@@ -1,0 +1,76 @@
+/**
+ * Concurrent limits ({"kind": "concurrent", "max", "lease"}) as a Limiter: a slot in every
+ * partition the request's concurrent rules name, taken under one lease (the sid of the resource
+ * the request creates), all or nothing. The slots are held past the request (`holds`): the domain
+ * gives them back when the call ends or the participant leaves, or they expire with their lease.
+ *
+ * While the store fails, a rule's onStoreError decides: "deny" refuses (503); otherwise the request
+ * goes on without a slot, since no instance can count "at once" for the others on its own (unlike a
+ * window, which the local fallback keeps).
+ */
+import type { Target } from '../admit.js';
+import type { Limiter, LimitDecision, LimiterOutcome } from '../limiter.js';
+import type { SlotStore } from '../slot-store.js';
+
+export interface SlotLimiterOptions {
+  store: SlotStore;
+  /** How long acquiring or releasing may take. */
+  timeoutMs: number;
+  onStoreError?: (error: unknown) => void;
+}
+
+/** A slot frees when a call ends or a participant leaves: a client may try again soon. */
+export const SLOT_RETRY_AFTER_MS = 1_000;
+
+export function createSlotLimiter(options: SlotLimiterOptions): Limiter {
+  const { store, timeoutMs } = options;
+  return {
+    kind: 'concurrent',
+    async take({ targets, nowMs, leaseId }): Promise<LimiterOutcome> {
+      const release = releaser(store, leaseId, timeoutMs, options.onStoreError);
+      const decisions: LimitDecision[] = [];
+      try {
+        for (const target of targets) {
+          const { max, leaseMs } = target.rule.concurrent!;
+          const result = await store.acquire(target.partition, leaseId, max, leaseMs, nowMs, { timeoutMs });
+          decisions.push(slotDecision(target, max, result.acquired, result.held));
+          if (!result.acquired) {
+            await release();
+            return { admitted: false, decisions, via: 'store' };
+          }
+        }
+        return { admitted: true, decisions, via: 'store', holds: true, undo: release };
+      } catch (error) {
+        options.onStoreError?.(error);
+        await release();
+        const deny = targets.some((t) => t.rule.onStoreError === 'deny');
+        return deny ? { admitted: false, decisions: [], via: 'deny', unavailable: true } : { admitted: true, decisions: [], via: 'allow' };
+      }
+    },
+  };
+}
+
+export function slotDecision(target: Target, max: number, acquired: boolean, held: number): LimitDecision {
+  return {
+    rule: target.rule,
+    kind: target.rule.kind,
+    caller: target.partition.caller,
+    allowed: acquired,
+    limit: max,
+    remaining: Math.max(0, max - held),
+    retryAfterMs: acquired ? 0 : SLOT_RETRY_AFTER_MS,
+    resetMs: 0,
+    window: 'at once',
+    windowSeconds: 0,
+    usedShare: Math.min(1, held / max),
+  };
+}
+
+/** Gives back every slot of the lease; never throws (a lost release expires with its lease). */
+export function releaser(store: SlotStore, leaseId: string, timeoutMs: number, onError?: (error: unknown) => void): () => Promise<void> {
+  return () =>
+    store.release(leaseId, { timeoutMs }).then(
+      () => undefined,
+      (error: unknown) => onError?.(error),
+    );
+}
