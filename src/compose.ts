@@ -42,7 +42,15 @@ import { createServiceMetrics, type ServiceMetrics } from './metrics/service-met
 import { HeavyHitterTracker } from './heavy-hitters/heavy-hitter-tracker.js';
 import { reportHeavyHitters, type HeavyHitterQuery } from './heavy-hitters/heavy-hitter-report.js';
 import { heavyHitterRoutes } from './http/api/heavy-hitter-routes.js';
+import { composeLimiters, type Limiters } from './compose-limiters.js';
+import { createDecisionService } from './domains/decisions/create-decision-service.js';
+import type { DecisionService } from './domains/decisions/decision-service.js';
+import { decisionRoutes } from './http/api/decision-routes.js';
 // domain imports (one line per domain)
+import { createDevices } from './domains/devices/devices.js';
+import { deviceRoutes } from './http/api/device-routes.js';
+import { createRateLimits } from './domains/rate-limits/rate-limits.js';
+import { rateLimitRoutes } from './http/api/rate-limit-routes.js';
 
 export type ComposeSettings = Pick<
   Settings,
@@ -60,6 +68,8 @@ export type ComposeSettings = Pick<
   | 'nearLimitShare'
   | 'topKCapacity'
   | 'topKShowKeys'
+  | 'fastSyncIntervalMs'
+  | 'decisionToken'
 >;
 
 export interface ComposeOptions {
@@ -102,6 +112,10 @@ export interface Composed {
   heavyHitters: HeavyHitterTracker;
   /** This service's metrics (GET /metrics); main.ts adds the write-back counts. */
   metrics: ServiceMetrics;
+  /** Every limiter and its chains; main.ts schedules the fast mode's sync (limiters.fast). */
+  limiters: Limiters;
+  /** Answers POST /v1/throttle/check and Envoy's ShouldRateLimit (grpc/). */
+  decisions: DecisionService;
   /** Stops background work the services own (callback deliveries); the stores are the caller's. */
   close(): Promise<void>;
 }
@@ -131,6 +145,16 @@ export function composeApp(options: ComposeOptions): Composed {
     },
     cache,
   });
+  const instanceId = options.instanceId ?? randomUUID();
+  const limiters = composeLimiters({
+    stores,
+    throttle,
+    clock,
+    deadlineMs: settings.throttleDeadlineMs,
+    instanceId,
+    fastSyncIntervalMs: settings.fastSyncIntervalMs,
+    onStoreError: (error) => metrics.storeFallback(error),
+  });
   const limits = createLimitAdmin({
     log: callLog,
     feed: stores.resetFeed,
@@ -151,7 +175,7 @@ export function composeApp(options: ComposeOptions): Composed {
   const sampleShadowLog = logSampler(clock);
   const decisionListeners: DecisionListener[] = [(events) => metrics.observeDecisions(events)];
   // Heavy hitters: every decision counted by partition key in bounded memory (TOP_K_CAPACITY counters per summary).
-  const heavyHitters = new HeavyHitterTracker({ capacity: settings.topKCapacity, instanceId: options.instanceId ?? randomUUID() });
+  const heavyHitters = new HeavyHitterTracker({ capacity: settings.topKCapacity, instanceId });
   decisionListeners.push((events) => heavyHitters.observe(events, clock()));
   const topCallers = (query: HeavyHitterQuery) => reportHeavyHitters({ store: stores.heavyHitters, tracker: heavyHitters, showKeys: settings.topKShowKeys }, query, clock());
   const onShadow = (ruleIds: readonly string[], route: string) => {
@@ -181,6 +205,24 @@ export function composeApp(options: ComposeOptions): Composed {
   });
   closers.push(() => callDomain.close());
   // domain services (one block per domain)
+  // Rate-limit documents; effective() (cached, see rate-limits.ts) is what the decision path reads.
+  const rateLimits = createRateLimits({ repository: stores.rateLimits, clock });
+  // A device's rate-limit document goes with it (through the service, so its cache forgets it).
+  const devices = createDevices({
+    repository: stores.devices,
+    clock,
+    pageTokens,
+    forgetRateLimits: async (accountSid, deviceSid) => void (await rateLimits.delete({ scope: 'device', accountSid, deviceSid })),
+  });
+  const decisions = createDecisionService({
+    documents: rateLimits,
+    packetLimiters: limiters.packets,
+    limiters: limiters.chain,
+    rules: options.rules,
+    planOptions: { ...keyOptions, hasher },
+    hasher,
+    clock,
+  });
 
   const routes: ApiRoute[] = [
     ...signupRoutes(createSignup({ repository: stores.signups, clock, defaultPhoneRegion: settings.defaultPhoneRegion })),
@@ -193,6 +235,9 @@ export function composeApp(options: ComposeOptions): Composed {
     ...metricsRoutes(() => metrics.scrape()),
     ...heavyHitterRoutes(topCallers, options.rules),
     // domain routes (one line per domain)
+    ...deviceRoutes(devices),
+    ...rateLimitRoutes(rateLimits, devices),
+    ...decisionRoutes(decisions),
   ];
 
   const app = createApp({
@@ -210,10 +255,11 @@ export function composeApp(options: ComposeOptions): Composed {
       for (const listener of decisionListeners) listener(events, route);
     },
     health: stores.health,
-    slots: stores.slots,
+    limiters: limiters.chain,
     observeHttp: metrics.observeHttp,
     ...(options.dashboardDir === undefined ? {} : { dashboardDir: options.dashboardDir }),
     ...(settings.adminTokens.length === 0 ? {} : { admin: { limits, tokens: settings.adminTokens } }),
+    ...(settings.decisionToken === undefined ? {} : { serviceToken: settings.decisionToken }),
   });
   return {
     app,
@@ -226,6 +272,8 @@ export function composeApp(options: ComposeOptions): Composed {
     onDecisions: (listener) => void decisionListeners.push(listener),
     heavyHitters,
     metrics,
+    limiters,
+    decisions,
     close: async () => {
       await Promise.all(closers.map((close) => close()));
     },

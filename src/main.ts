@@ -24,12 +24,15 @@ import { appRoutes } from './http/create-app.js';
 import { AUTH_FAILURE_PATH } from './http/authenticate.js';
 import { pruneMemoryLogs } from './jobs/prune-memory-logs.js';
 import { scheduleJobs } from './jobs/schedule-jobs.js';
+import { startFastCountSync } from './jobs/sync-fast-counts.js';
+import { startRateLimitServer } from './grpc/rate-limit-server.js';
 import { writeBackFallback } from './jobs/write-back-fallback.js';
 import { pollResets } from './jobs/poll-resets.js';
 import { pollSettings } from './jobs/poll-settings.js';
 import { watchRuleFiles } from './jobs/watch-rule-files.js';
 import { pruneAndLog } from './jobs/prune-calls.js';
 import { publishHeavyHitters } from './jobs/publish-heavy-hitters.js';
+import { rulePathServed } from './rules/route-path.js';
 
 async function main(): Promise<void> {
   let settings: Readonly<Settings>;
@@ -81,12 +84,24 @@ async function main(): Promise<void> {
   const composed = composeApp({ settings, stores, clock, logger, rules: () => rulesInForce.index(), rulesInForce, onStoreError: storeErrorReporter(logger, clock) });
   const { app, throttle, local: localFallback } = composed;
   // Rules name route patterns (and the failed-authentication pseudo-route); one naming none applies nowhere.
-  routePaths = new Set<string>([AUTH_FAILURE_PATH, ...appRoutes(composed.routes, stores.health, true).map((r) => r.path)]);
+  routePaths = new Set<string>([AUTH_FAILURE_PATH, ...appRoutes(composed.routes, stores.health, true, true).map((r) => r.path)]);
   warnUnroutedRules(firstSet, routePaths, logger);
 
   const server = app.listen(settings.port, settings.host);
   await once(server, 'listening');
   logger.info({ address: server.address() }, 'tollgate listening');
+  // Envoy's rate limit protocol beside the HTTP decision API, with the same service token.
+  const grpcServer = settings.decisionToken !== undefined && settings.grpcPort !== undefined
+    ? await startRateLimitServer({ service: composed.decisions, token: settings.decisionToken, host: settings.grpcHost, port: settings.grpcPort, logger })
+    : undefined;
+  if (grpcServer) logger.info({ port: grpcServer.port }, 'Envoy rate limit service (gRPC) listening');
+  else logger.info('decision API and gRPC rate limit service are off (set DECISION_TOKEN; GRPC_PORT=off keeps gRPC closed)');
+  // Fast-mode counts are shared every FAST_SYNC_INTERVAL_MS (node-cron's one-second ticks are too coarse for it).
+  const fastSync = startFastCountSync([composed.limiters.fast], {
+    intervalMs: settings.fastSyncIntervalMs,
+    clock,
+    onError: (error) => logger.warn({ err: error }, 'fast-mode counts not shared this tick'),
+  });
 
   const jobs = scheduleJobs(
     [
@@ -125,6 +140,8 @@ async function main(): Promise<void> {
     server.close();
     watcher.close();
     await jobs.stop();
+    await fastSync.stop();
+    await grpcServer?.close();
     await composed.close();
     await stores.close();
     process.exit(0);
@@ -172,7 +189,7 @@ async function connectWithRetry(client: cassandra.Client, config: CassandraSetti
 /** A rule for a route this build does not serve is kept (the route may come later) but never applies. */
 function warnUnroutedRules(ruleSet: RuleSet, served: ReadonlySet<string>, logger: Logger): void {
   for (const rule of ruleSet.rules) {
-    if (!served.has(rule.match.path)) logger.warn({ rule: rule.id, path: rule.match.path, source: rule.source }, 'rule matches no route; it will not apply');
+    if (!rulePathServed(rule.match.path, served)) logger.warn({ rule: rule.id, path: rule.match.path, source: rule.source }, 'rule matches no route; it will not apply');
   }
 }
 

@@ -77,6 +77,20 @@ export interface Settings {
   topKPublishIntervalSeconds: number;
   /** Whether GET /v1/admin/top may show the normalised key beside its hash (TOP_K_SHOW_KEYS; off by default). */
   topKShowKeys: boolean;
+  /**
+   * The service token of the decision API (POST /v1/throttle/check) and of Envoy's gRPC rate limit
+   * service (DECISION_TOKEN). undefined: neither is served.
+   */
+  /**
+   * FAST_SYNC_INTERVAL_MS: how often each instance shares its fast-mode counts through the store
+   * (T in the bound of engine/limiters/fast-limiter.ts). Default 50.
+   */
+  fastSyncIntervalMs: number;
+  decisionToken: string | undefined;
+  /** Port of the gRPC rate limit service (GRPC_PORT, default 8081; "off": not started, nor without DECISION_TOKEN). */
+  grpcPort: number | undefined;
+  /** Address the gRPC rate limit service binds (GRPC_HOST). */
+  grpcHost: string;
 }
 
 /** Outside production only: a fixed, public secret, announced loudly at start. */
@@ -148,7 +162,12 @@ export function loadSettings(env: Env): Readonly<Settings> {
     topKCapacity: integer('TOP_K_CAPACITY', 400, 100, 100_000),
     topKPublishIntervalSeconds: integer('TOP_K_PUBLISH_INTERVAL_SECONDS', 5, 1, 30),
     topKShowKeys: oneOf('TOP_K_SHOW_KEYS', ['true', 'false'], 'false', (s) => s.toLowerCase()) === 'true',
+    fastSyncIntervalMs: integer('FAST_SYNC_INTERVAL_MS', 50, 10, 60_000),
+    decisionToken: read('DECISION_TOKEN'),
+    grpcPort: read('GRPC_PORT')?.toLowerCase() === 'off' ? undefined : integer('GRPC_PORT', 8081, 0, 65535),
+    grpcHost: read('GRPC_HOST') ?? '0.0.0.0',
   };
+  problems.push(...decisionTokenProblems(settings));
   // Plain decimals only ("1e-1", "Infinity" and "0x1" are numbers to Number() but not what an operator means).
   if (!/^(\d+(\.\d*)?|\.\d+)$/.test(read('NEAR_LIMIT_SHARE') ?? '0.8') || !(settings.nearLimitShare > 0 && settings.nearLimitShare <= 1)) {
     problems.push(`NEAR_LIMIT_SHARE="${read('NEAR_LIMIT_SHARE')}": expected a share above 0 and at most 1, such as 0.8`);
@@ -192,6 +211,22 @@ export function loadSettings(env: Env): Readonly<Settings> {
 
   if (problems.length > 0) throw new SettingsError(problems);
   return Object.freeze({ ...settings, adminTokens: Object.freeze(settings.adminTokens.map((t) => Object.freeze(t))), cassandra: settings.cassandra && Object.freeze(settings.cassandra), callbackAllowedHosts: settings.callbackAllowedHosts && Object.freeze([...settings.callbackAllowedHosts]) });
+}
+
+/** DECISION_TOKEN travels as a bearer token (HTTP and gRPC metadata) and must not open the admin routes. */
+function decisionTokenProblems(settings: Settings): string[] {
+  const problems: string[] = [];
+  const token = settings.decisionToken;
+  if (token !== undefined) {
+    if (token.length < 24) problems.push(`DECISION_TOKEN: too short (${token.length} characters; at least 24)`);
+    else if (!/^[A-Za-z0-9._~+/=-]{24,512}$/.test(token)) problems.push('DECISION_TOKEN: expected at most 512 of the characters a bearer token may hold (letters, digits, . _ ~ + / = -)');
+    if (settings.adminTokens.some((admin) => admin.token === token)) problems.push('DECISION_TOKEN: equals an admin token; give the decision API a token of its own');
+  }
+  // Only a server that starts can clash: without DECISION_TOKEN the gRPC port stays closed.
+  if (token !== undefined && settings.grpcPort !== undefined && settings.grpcPort !== 0 && settings.grpcPort === settings.port) {
+    problems.push(`GRPC_PORT=${settings.grpcPort}: the HTTP port (PORT) already uses it; pick another or "off"`);
+  }
+  return problems;
 }
 
 function adminTokensOf(single: string | undefined, labelled: string | undefined, problems: string[]): AdminToken[] {

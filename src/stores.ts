@@ -17,7 +17,11 @@ import type { CallRepository } from './domains/calls/call.js';
 import type { CallServiceRepository } from './domains/calls/call-service.js';
 import type { HeavyHitterStore } from './heavy-hitters/heavy-hitter-store.js';
 import type { SlotStore } from './engine/slot-store.js';
+import type { StateStore } from './engine/state-store.js';
+import type { FastCountStore } from './engine/fast-count-store.js';
 // domain repository imports (one line per domain)
+import type { DeviceRepository } from './domains/devices/device.js';
+import type { RateLimitRepository } from './domains/rate-limits/rate-limit-repository.js';
 
 export interface Stores {
   kind: 'memory' | 'cassandra';
@@ -34,9 +38,16 @@ export interface Stores {
   callServices: CallServiceRepository;
   /** Heavy-hitter summaries every instance publishes and GET /v1/admin/top merges. */
   heavyHitters: HeavyHitterStore;
-  /** The concurrent limiter's slots. */
+  /** The concurrent limiter's slots (and the carriers'). */
   slots: SlotStore;
+  /** Versioned states of token buckets, shared buckets and exact fixed-window counters. */
+  state: StateStore;
+  /** Each instance's counts for rules and documents in fast mode. */
+  fastCounts: FastCountStore;
   // domain repositories (one line per domain)
+  devices: DeviceRepository;
+  /** Kazoo-style rate-limit documents (system, account, device). */
+  rateLimits: RateLimitRepository;
   health: () => Promise<HealthReport>;
   /** Memory call logs to prune on a schedule (none with Cassandra: rows expire by TTL). */
   memoryLogs: MemoryCallLog[];

@@ -64,7 +64,7 @@ export interface RuleExplanation {
    * listed: the key is on a deny list (refused, uncounted); refused: the key is malformed, or
    * missing with onMissingKey "reject"; not-reached: the request is refused before this rule.
    */
-  status: 'counted' | 'shadow' | 'skipped' | 'allowed' | 'listed' | 'refused' | 'not-reached' | 'concurrent';
+  status: 'counted' | 'shadow' | 'skipped' | 'allowed' | 'listed' | 'refused' | 'not-reached' | 'concurrent' | 'other-kind';
   /** The caller column (HMAC of the normalised key), and the one under KEY_SECRET_PREVIOUS while rotating. */
   partitions?: string[];
   windows?: Array<{ count: number; window: string; used: number; full: boolean; resetSeconds: number }>;
@@ -109,7 +109,8 @@ export async function explainRequest(service: CliService, request: ExplainReques
   const view: RequestView = { method, params, query, headers: request.headers, body: edge.body, ip };
   const keyOptions = { defaultPhoneRegion };
   const plan = planRequest(rules, view, { ...keyOptions, hasher: service.hasher }, service.rules);
-  const planned = plan.kind === 'targets' ? [...plan.targets, ...plan.shadow] : [];
+  // Explain reads what exact sliding windows hold; other kinds are named, not decided (see explainRule).
+  const planned = plan.kind === 'targets' ? [...plan.targets, ...plan.shadow, ...plan.marked].filter((t) => explainable(t.rule)) : [];
   const decisions = await fromStore('reading the calls of the matching rules', () => Promise.all(planned.map((target) => decideNow(service, target, now))));
   const byRule = new Map(decisions.map((d) => [d.target.rule.id, d]));
   const explainedRules = rules.map((rule) => explainRule(rule, view, keyOptions, service.rules, byRule.get(rule.id)));
@@ -157,7 +158,8 @@ function explainRule(rule: Rule, view: RequestView, keyOptions: { defaultPhoneRe
   if (listed(rule.deny, key.value) || listed(lists.deny, key.value)) return { ...explained, status: 'listed' };
   if (listed(rule.allow, key.value) || listed(lists.allow, key.value)) return { ...explained, status: 'allowed' };
   // A concurrent rule holds a slot rather than counting calls: explain does not take one.
-  if (rule.concurrent) return { ...explained, status: 'concurrent' };
+  if (rule.kind === 'concurrent' || rule.kind === 'carriers') return { ...explained, status: 'concurrent' };
+  if (!explainable(rule)) return { ...explained, status: 'other-kind' };
   if (!decided) return { ...explained, status: 'not-reached' };
   const { target, decision } = decided;
   return {
@@ -199,4 +201,9 @@ function mergeQuery(search: URLSearchParams, extra: ExplainRequest['query']): Re
   for (const [name, value] of search) add(name, value);
   for (const [name, value] of Object.entries(extra)) for (const one of typeof value === 'string' ? [value] : value) add(name, one);
   return Object.fromEntries([...lists].map(([name, values]) => [name, values.length === 1 ? values[0]! : values]));
+}
+
+/** Rules explain decides from the call log: exact sliding windows. */
+function explainable(rule: Rule): boolean {
+  return rule.kind === 'window' && rule.consistency === 'exact';
 }

@@ -14,6 +14,7 @@ const STATUS_TEXT: Record<RuleExplanation['status'], string> = {
   refused: 'refuses the request: its key is malformed or required',
   'not-reached': 'not reached: the request is refused before this rule decides',
   concurrent: 'concurrent limit: the request would take a slot (explain takes none and reads none)',
+  'other-kind': 'a token bucket, shared bucket or fast-mode window: explain reads exact sliding windows only (ask POST /v1/throttle/check instead)',
 };
 
 export function formatExplanation(explanation: Explanation): string[] {

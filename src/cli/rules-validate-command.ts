@@ -5,6 +5,7 @@
  * this build does not serve are accepted, as the service does, with a warning.
  */
 import type { RuleSet } from '../rules/rule.js';
+import { rulePathServed } from '../rules/route-path.js';
 import { memoryStores } from '../store/memory/memory-stores.js';
 import { systemClock } from '../clock.js';
 import { AUTH_FAILURE_PATH } from '../http/authenticate.js';
@@ -83,7 +84,7 @@ async function unroutedRules(set: RuleSet, settings: Readonly<Settings>): Promis
   const service = createCliService({ settings, stores: memoryStores(systemClock), rules: set, clock: systemClock });
   try {
     const served = new Set([AUTH_FAILURE_PATH, ...appRoutes(service.composed.routes, service.stores.health, true).map((route) => route.path)]);
-    return set.rules.filter((rule) => !served.has(rule.match.path)).map((rule) => ({ id: rule.id, path: rule.match.path, source: rule.source }));
+    return set.rules.filter((rule) => !rulePathServed(rule.match.path, served)).map((rule) => ({ id: rule.id, path: rule.match.path, source: rule.source }));
   } finally {
     await service.close();
   }

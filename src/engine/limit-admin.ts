@@ -53,7 +53,8 @@ export function createLimitAdmin(deps: LimitAdminDeps) {
   function locate(ruleId: string, subject: LimitSubject): { rule: Rule; partitions: Array<{ key: PartitionKey; secret: 'current' | 'previous' }> } {
     const rule = deps.rules().byId(ruleId);
     if (!rule) throw invalidRequest('rule', `no rule "${ruleId}"`);
-    if (rule.concurrent) throw invalidRequest('rule', `rule "${ruleId}" is a concurrent limit: its slots are held by resources and given back when they end (or their lease runs out), not reset here`);
+    if (rule.kind === 'concurrent' || rule.kind === 'carriers') throw invalidRequest('rule', `rule "${ruleId}" is a concurrent limit: its slots are held by resources and given back when they end (or their lease runs out), not reset here`);
+    if (rule.kind !== 'window' || rule.consistency !== 'exact') throw invalidRequest('rule', `rule "${ruleId}" is a ${rule.kind === 'window' ? 'fast-mode window' : `${rule.kind} limit`}: usage show and reset read exact sliding windows only`);
     if ('caller' in subject) {
       if (!PARTITION_KEY.test(subject.caller)) throw invalidRequest('caller', 'caller must be a partition key: 43 base64url characters, as GET /v1/admin/top shows it');
       // Heavy hitters are hashed under the current secret; a hash is taken as given, without a previous-secret twin.

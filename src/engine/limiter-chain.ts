@@ -37,7 +37,7 @@ export interface LimiterChain {
 
 const nothing = async () => {};
 /** Fallback paths rank after the store: a verdict reports the least certain path that decided it. */
-const VIA_RANK: Record<Via, number> = { store: 0, cache: 1, local: 2, allow: 3, deny: 4 };
+const VIA_RANK: Record<Via, number> = { store: 0, cache: 1, fast: 2, local: 3, allow: 4, deny: 5 };
 
 export function createLimiterChain(steps: readonly ChainStep[]): LimiterChain {
   function split(targets: readonly Target[]): Array<{ step: ChainStep; targets: Target[] }> {

@@ -1,13 +1,15 @@
 /**
  * Which rules guard a route. Built once per rule set; the lookup is a Map hit per request.
  * Rules match the route pattern the router resolved ("/v1/accounts/:id/calls"), never the raw
- * URL, so spellings of a path cannot select a different set of rules.
+ * URL, so spellings of a path cannot select a different set of rules. A rule whose path ends in
+ * "/*" guards every pattern under its prefix (rules/route-path.ts).
  */
 import type { AccessList, Rule, RuleSet } from '../rules/rule.js';
+import { isWildcardPath, rulePathCovers } from '../rules/route-path.js';
 
 export interface RuleIndex {
   match(method: string, routePath: string): readonly Rule[];
-  /** Route patterns some rule names (to warn about rules for routes that do not exist). */
+  /** Paths rules name, as written ("/v1/*" included), to warn about rules for routes that do not exist (rulePathServed). */
   readonly paths: ReadonlySet<string>;
   /** A rule by its id (admin views). */
   byId(id: string): Rule | undefined;
@@ -25,6 +27,7 @@ export function createRuleIndex(ruleSet: RuleSet): RuleIndex {
     list.push(rule);
     byPath.set(rule.match.path, list);
   }
+  const hasWildcards = ruleSet.rules.some((rule) => isWildcardPath(rule.match.path));
   const cache = new Map<string, readonly Rule[]>();
   const none: readonly Rule[] = Object.freeze([]);
   const byId = new Map(ruleSet.rules.map((rule) => [rule.id, rule]));
@@ -39,7 +42,10 @@ export function createRuleIndex(ruleSet: RuleSet): RuleIndex {
       let rules = cache.get(cacheKey);
       if (!rules) {
         const upper = method.toUpperCase();
-        rules = (byPath.get(routePath) ?? []).filter((r) => r.match.methods === '*' || r.match.methods.includes(upper));
+        // With wildcards, every rule is tried once per (method, pattern), in rule-set order, so a
+        // route's exact and wildcard rules keep the order they were loaded in.
+        const candidates = hasWildcards ? ruleSet.rules.filter((r) => rulePathCovers(r.match.path, routePath)) : (byPath.get(routePath) ?? []);
+        rules = candidates.filter((r) => r.match.methods === '*' || r.match.methods.includes(upper));
         if (rules.length === 0) rules = none;
         // Bounded: keys are (method, route pattern) pairs of routes that exist.
         cache.set(cacheKey, rules);

@@ -25,8 +25,11 @@ import { PartitionCache } from './partition-cache.js';
 import { PartitionGroups, untilAborted, type GroupMember } from './partition-groups.js';
 import { UnsettledAppends } from './unsettled-appends.js';
 
-/** Which path decided: the shared store, what this instance already knows (a denial: 'cache'), or the onStoreError fallback named. */
-export type Via = 'store' | 'cache' | 'local' | 'allow' | 'deny';
+/**
+ * Which path decided: the shared store, what this instance already knows (a denial: 'cache'), the
+ * onStoreError fallback named, or the fast mode (in memory, shared through the store at an interval).
+ */
+export type Via = 'store' | 'cache' | 'fast' | 'local' | 'allow' | 'deny';
 
 export interface Verdict {
   admitted: boolean;

@@ -20,9 +20,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
  * none: anyone; account: an account's auth token (Bearer, or Basic accountId:authToken), and a
  * route with :accountId must name the caller's own account; admin: the ADMIN_TOKEN bearer (the
- * route is unmounted while ADMIN_TOKEN is unset).
+ * route is unmounted while ADMIN_TOKEN is unset); service: the DECISION_TOKEN bearer of the
+ * components that ask for decisions (an SBC, a proxy), checked before the body is read (the
+ * route is unmounted while DECISION_TOKEN is unset).
  */
-export type RouteAuth = 'none' | 'account' | 'admin';
+export type RouteAuth = 'none' | 'account' | 'admin' | 'service';
 
 export interface RouteInput<Body = unknown, Query = unknown> {
   /** Route parameters, as the router resolved them. */
@@ -96,6 +98,13 @@ export interface ApiRoute {
    */
   recordsLimits?: boolean;
   body?: TSchema;
+  /**
+   * Validates the body instead of the compiled `body` schema, which then only documents it: for
+   * a route whose rules a schema says badly (exactly one of two forms) or whose errors must name
+   * array items (`checks[3].kind`). Throws INVALID_REQUEST naming the field; a test holds it to
+   * the schema.
+   */
+  checkBody?: (body: unknown) => void;
   /** false: a request without a body is taken as {} (POST .../recordings with no parameters). */
   bodyRequired?: boolean;
   bodyExamples?: Record<string, { summary: string; value: unknown }>;

@@ -1,8 +1,9 @@
 /**
- * The two credential guards. Account routes: `Authorization: Bearer <authToken>` or HTTP Basic
+ * The credential guards. Account routes: `Authorization: Bearer <authToken>` or HTTP Basic
  * `accountId:authToken`; a route whose path names an account must name the caller's own (403
  * otherwise, before anything is read). Admin routes: `Authorization: Bearer <ADMIN_TOKEN>`,
- * compared as digests so neither the token nor its length leaks through timing.
+ * compared as digests so neither the token nor its length leaks through timing. Service routes
+ * (the decision API): `Authorization: Bearer <DECISION_TOKEN>`, compared the same way.
  *
  * Failed authentications are counted by the rules on the pseudo-route AUTH_FAILURE_PATH (any
  * method; the shipped rule keys on the client address). They run before the route's own throttle
@@ -77,6 +78,28 @@ export function requireAdminToken(tokens: readonly AdminToken[]) {
     ctx.state.admin = label;
     await next();
   };
+}
+
+/**
+ * The DECISION_TOKEN guard: 401 UNAUTHENTICATED unless the one Authorization header is that bearer.
+ * Failures are not counted by address as account ones are: the callers are a few known
+ * components, and the decision path stays one digest and one comparison long.
+ */
+export function requireServiceToken(token: string) {
+  const expected = createHash('sha256').update(token).digest();
+  return async function requireService(ctx: Context, next: Next): Promise<void> {
+    if (!bearerMatches(ctx.req.headersDistinct.authorization, expected)) {
+      throw new TollgateError('UNAUTHENTICATED', 'A valid service bearer token is required: Authorization: Bearer <DECISION_TOKEN>', { headers: { 'WWW-Authenticate': 'Bearer' } });
+    }
+    await next();
+  };
+}
+
+/** Whether the values of an Authorization header are exactly one bearer token with this sha256 digest, in constant time. */
+function bearerMatches(values: readonly string[] | undefined, expectedDigest: Buffer): boolean {
+  const presented = values?.length === 1 ? /^Bearer\s+(\S+)\s*$/i.exec(values[0]!)?.[1] : undefined;
+  // Digests of equal length, so timingSafeEqual neither throws nor leaks the token's length.
+  return timingSafeEqual(createHash('sha256').update(presented ?? '').digest(), expectedDigest) && presented !== undefined;
 }
 
 /** The credentials of an Authorization header; undefined when there is none. Repeated headers are malformed. */

@@ -23,7 +23,7 @@ import { renderErrors } from './render-error.js';
 import { throttleRequests } from './throttle-middleware.js';
 import { DelayQueues } from './shaping.js';
 import type { LimiterChain } from '../engine/limiter-chain.js';
-import { authenticateAccount, requireAdminToken } from './authenticate.js';
+import { authenticateAccount, requireAdminToken, requireServiceToken } from './authenticate.js';
 import { mountRoutes, servedRoutes } from './mount-routes.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { healthRoute, openApiRoute } from './api/system-routes.js';
@@ -53,6 +53,8 @@ export interface AppDeps {
   onMarked?: (ruleIds: readonly string[], route: string) => void;
   /** Told every finished request by route pattern, method and status (metrics). */
   observeHttp?: HttpObserver;
+  /** DECISION_TOKEN: serves the decision API (routes with auth 'service'); absent leaves them unmounted. */
+  serviceToken?: string;
   /** Operator routes; absent unless ADMIN_TOKEN is set. */
   admin?: { limits: LimitAdmin; tokens: readonly AdminToken[] };
   /** The built operator dashboard served at /admin/ (default: dist/dashboard, what `npm run build` writes). */
@@ -60,10 +62,10 @@ export interface AppDeps {
 }
 
 /** Every route the app serves, in registry form (health and /openapi.json included). */
-export function appRoutes(routes: readonly ApiRoute[], health: () => Promise<HealthReport>, adminEnabled: boolean): ApiRoute[] {
+export function appRoutes(routes: readonly ApiRoute[], health: () => Promise<HealthReport>, adminEnabled: boolean, serviceEnabled = false): ApiRoute[] {
   let document: Record<string, unknown> | undefined;
   const all: ApiRoute[] = [healthRoute(health), ...routes, openApiRoute(() => (document ??= buildOpenApiDocument(served)))];
-  const served = servedRoutes(all, adminEnabled);
+  const served = servedRoutes(all, adminEnabled, serviceEnabled);
   return served;
 }
 
@@ -79,7 +81,8 @@ export function createApp(deps: AppDeps): Koa {
   const router = new Router({ sensitive: true, strict: true, methods: METHODS });
   const guards = { throttle: deps.throttle, rules: deps.rules, planOptions: deps.planOptions, clientAddress: deps.clientAddress };
   const requireAdmin = deps.admin ? requireAdminToken(deps.admin.tokens) : undefined;
-  mountRoutes(router, appRoutes(deps.routes, deps.health, requireAdmin !== undefined), {
+  const requireService = deps.serviceToken ? requireServiceToken(deps.serviceToken) : undefined;
+  mountRoutes(router, appRoutes(deps.routes, deps.health, requireAdmin !== undefined, requireService !== undefined), {
     throttle: throttleRequests({
       ...guards,
       ...(deps.onShadow ? { onShadow: deps.onShadow } : {}),
@@ -91,6 +94,7 @@ export function createApp(deps: AppDeps): Koa {
     }),
     authenticate: authenticateAccount({ ...guards, accounts: deps.accounts }),
     requireAdmin,
+    requireService,
     logger: deps.logger,
     clock: deps.clock,
   });

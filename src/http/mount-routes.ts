@@ -5,7 +5,9 @@
  *   read + validate body, validate query -> authenticate -> precheck -> throttle -> handler
  *
  * so a malformed request, a caller without valid credentials and a request for an unknown or
- * foreign resource are all refused before anything is counted or written.
+ * foreign resource are all refused before anything is counted or written. Service routes check
+ * their token first of all: it costs one digest, and a caller without it should not get to make
+ * tollgate read and parse a batch of up to 1 MiB (nor learn its schema from the 400s).
  */
 import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
@@ -24,19 +26,22 @@ export interface MountDeps {
   authenticate: Middleware;
   /** The ADMIN_TOKEN guard; undefined leaves admin routes unmounted. */
   requireAdmin: Middleware | undefined;
+  /** The DECISION_TOKEN guard (authenticate.ts requireServiceToken); absent leaves service routes unmounted. */
+  requireService?: Middleware | undefined;
   logger: Logger;
   /** Mints the sids of routes with `leaseSid`. */
   clock: Clock;
 }
 
-/** The routes that are served with these deps (admin routes only with an admin token). */
-export function servedRoutes(routes: readonly ApiRoute[], adminEnabled: boolean): ApiRoute[] {
-  return routes.filter((route) => route.auth !== 'admin' || adminEnabled);
+/** The routes that are served with these deps (admin routes only with an admin token, service routes only with a service token). */
+export function servedRoutes(routes: readonly ApiRoute[], adminEnabled: boolean, serviceEnabled = false): ApiRoute[] {
+  return routes.filter((route) => (route.auth !== 'admin' || adminEnabled) && (route.auth !== 'service' || serviceEnabled));
 }
 
 export function mountRoutes(router: Router, routes: readonly ApiRoute[], deps: MountDeps): void {
-  for (const route of servedRoutes(routes, deps.requireAdmin !== undefined)) {
+  for (const route of servedRoutes(routes, deps.requireAdmin !== undefined, deps.requireService !== undefined)) {
     const chain: Middleware[] = [];
+    if (route.auth === 'service') chain.push(deps.requireService!);
     if (route.rulePaths) {
       const rulePaths = route.rulePaths;
       chain.push(async (ctx: Context, next: Next) => {
@@ -44,7 +49,7 @@ export function mountRoutes(router: Router, routes: readonly ApiRoute[], deps: M
         await next();
       });
     }
-    if (route.body) chain.push(route.bodyRequired === false ? optionalJsonBody() : jsonBody(), validateBody(route.body));
+    if (route.body) chain.push(route.bodyRequired === false ? optionalJsonBody() : jsonBody(), route.checkBody ? checkBodyWith(route.checkBody) : validateBody(route.body));
     if (route.query) chain.push(validateQuery(route.query));
     if (route.auth === 'account') chain.push(deps.authenticate);
     if (route.auth === 'admin') chain.push(deps.requireAdmin!);
@@ -106,6 +111,14 @@ function render(ctx: Context, result: RouteResult, logger: Logger): void {
     return;
   }
   ctx.body = result.body;
+}
+
+/** A route's own body check (ApiRoute.checkBody) in the place of the compiled schema. */
+function checkBodyWith(check: (body: unknown) => void): Middleware {
+  return async function checkRequestBody(ctx: Context, next: Next): Promise<void> {
+    check(ctx.state.body);
+    await next();
+  };
 }
 
 /** A JSON body if one was sent, else {} (routes whose parameters are all optional). */

@@ -23,7 +23,7 @@ const ERROR_CODES: Record<ErrorCode, string> = {
   UNAUTHORIZED: 'an admin route without a valid admin bearer token',
   INVALID_RULE: 'a rule or setting sent to the admin API does not validate; `field` is its JSON path and nothing changed',
   PRECONDITION_FAILED: 'If-Match names a rule-set version that is no longer the one in force (another change came first); nothing changed',
-  UNAUTHENTICATED: 'an account route without a valid account token (Bearer authToken, or Basic accountId:authToken)',
+  UNAUTHENTICATED: 'an account route without a valid account token (Bearer authToken, or Basic accountId:authToken), or a decision route without the service token (Bearer DECISION_TOKEN)',
   FORBIDDEN: 'the path names another account than the token\'s',
   CALL_ENDED: 'the call has ended: no recording or transcription can start on it',
   CONFERENCE_ENDED: 'the conference has ended: nobody can join it and its announcement cannot change',
@@ -33,6 +33,7 @@ const ERROR_CODES: Record<ErrorCode, string> = {
   NOT_FOUND: 'no route has this path (routes are case-sensitive and strict about trailing slashes), or no resource of the caller\'s account has this sid',
   METHOD_NOT_ALLOWED: 'the route exists, not for this method (405 with Allow, for any method Node parses)',
   THROTTLE_UNAVAILABLE: 'Cassandra failed or missed the decision deadline and a matching rule says onStoreError: "deny"',
+  ALL_CARRIERS_BUSY: 'every carrier of a carrier rule has its maximum of calls at once (FreeSWITCH limit_execute in succession); a call that ends frees one; Retry-After: 1',
   SERVICE_UNAVAILABLE: 'the data could not be read or stored (Cassandra unreachable, quorum lost or too slow); Retry-After: 1',
   INTERNAL: 'a bug or an unexpected failure; the body shows no internals',
 };
@@ -139,6 +140,7 @@ function operation(route: ApiRoute): Record<string, unknown> {
     if (params.includes('accountId')) add(403, errorResponse('FORBIDDEN: the token belongs to another account than the path names.'));
   }
   if (route.auth === 'admin') add(401, errorResponse('UNAUTHORIZED: no valid admin bearer token.', { headers: { 'WWW-Authenticate': { required: true, schema: { type: 'string' } } } }));
+  if (route.auth === 'service') add(401, errorResponse('UNAUTHENTICATED: no valid service bearer token (DECISION_TOKEN).', { headers: { 'WWW-Authenticate': { required: true, schema: { type: 'string' } } } }));
   if (params.some((p) => p !== 'accountId')) add(404, errorResponse('NOT_FOUND: no resource of this account has that sid.'));
   if (route.body) {
     add(413, errorResponse(`PAYLOAD_TOO_LARGE: the body is over ${MAX_BODY_BYTES} bytes.`));
@@ -168,7 +170,7 @@ function operation(route: ApiRoute): Record<string, unknown> {
     summary: route.summary,
     tags: [route.tag],
     ...(route.description ? { description: route.description } : {}),
-    ...(route.auth === 'none' ? { security: [] } : route.auth === 'admin' ? { security: [{ adminToken: [] }] } : {}),
+    ...(route.auth === 'none' ? { security: [] } : route.auth === 'admin' ? { security: [{ adminToken: [] }] } : route.auth === 'service' ? { security: [{ serviceToken: [] }] } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body
       ? {
@@ -208,6 +210,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[]): Record<string
         accountToken: { type: 'http', scheme: 'bearer', description: 'The authToken POST /v1/accounts returned.' },
         accountBasic: { type: 'http', scheme: 'basic', description: 'accountId as the user name, authToken as the password.' },
         adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN.' },
+        serviceToken: { type: 'http', scheme: 'bearer', description: 'DECISION_TOKEN: the decision API, for the components that ask tollgate (an SBC, a proxy).' },
       },
       schemas: { Error: errorBodySchema },
       responses: {

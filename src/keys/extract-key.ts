@@ -3,8 +3,14 @@
  * Pure. Every part is trimmed and normalised as the rule says; a part that is present but cannot
  * be normalised is "invalid" (the request is refused with 400) so that bad spellings never mint
  * fresh keys. Repeated query parameters and headers are refused for the same reason.
+ *
+ * A part written with a trailing "?" is optional: when absent it does not make the key missing
+ * (only all parts absent do), and it stands as null in the compound key, so that keys whose parts
+ * are all present are spelled exactly as before and two different absences never collide.
+ * "global" is the constant "global": one partition for every request.
  */
 import type { KeyPart, Rule } from '../rules/rule.js';
+import { isOptionalPart } from '../rules/optional-key-part.js';
 import type { RequestView } from './request-view.js';
 import { toE164, type Normalized } from './phone.js';
 import { canonicalEmail } from './email.js';
@@ -20,28 +26,43 @@ export interface KeyOptions {
 
 /** Longest key part kept: Cassandra partition keys are bounded, and no real identifier is longer. */
 export const MAX_KEY_PART_LENGTH = 256;
+/** The one value of a "global" key part. */
+export const GLOBAL_KEY = 'global';
 
 export function extractKey(rule: Rule, request: RequestView, options: KeyOptions): KeyResult {
-  const raw: string[] = [];
+  const raw: Array<string | undefined> = [];
   for (const part of rule.key) {
     const read = readPart(part, request);
-    if (read.kind !== 'value') return read.kind === 'missing' ? { kind: 'missing', part: part.label } : read;
-    raw.push(read.value);
+    if (read.kind === 'invalid') return read;
+    if (read.kind === 'missing' && !isOptionalPart(part)) return { kind: 'missing', part: part.label };
+    raw.push(read.kind === 'value' ? read.value : undefined);
   }
-  return keyFromValues(rule, raw, options);
+  return keyOf(rule, raw, options);
 }
 
 /**
  * The key for raw values of a rule's key parts, normalised as a request's would be. Operator
- * tools (scripts/calls.ts) use it so that "+1 (415) 555-1212" finds the same partition.
+ * tools (scripts/calls.ts) use it so that "+1 (415) 555-1212" finds the same partition. An
+ * optional part given as "" is absent; a "global" part is "global" whatever is given.
  */
 export function keyFromValues(rule: Rule, raw: readonly string[], options: KeyOptions): KeyResult {
   if (raw.length !== rule.key.length) {
     return { kind: 'invalid', field: 'key', message: `rule ${rule.id} takes ${rule.key.length} key part(s): ${rule.key.map((p) => p.label).join(', ')}` };
   }
-  const values: string[] = [];
+  return keyOf(rule, rule.key.map((part, i) => (isOptionalPart(part) && raw[i]!.trim() === '' ? undefined : raw[i]!)), options);
+}
+
+/** Normalised values to the key: undefined marks an absent optional part. */
+function keyOf(rule: Rule, raw: ReadonlyArray<string | undefined>, options: KeyOptions): KeyResult {
+  if (raw.every((value) => value === undefined)) return { kind: 'missing', part: rule.key.map((p) => p.label.replace(/\?$/, '')).join(' or ') };
+  const values: Array<string | null> = [];
   for (const [i, part] of rule.key.entries()) {
-    const normalized = normalize(part, raw[i]!.trim(), options);
+    const value = part.source === 'global' ? GLOBAL_KEY : raw[i];
+    if (value === undefined) {
+      values.push(null);
+      continue;
+    }
+    const normalized = normalize(part, value.trim(), options);
     if (!normalized.ok) return { kind: 'invalid', field: fieldName(part), message: `${fieldName(part)} ${normalized.reason}` };
     values.push(normalized.value);
   }
@@ -55,6 +76,9 @@ function readPart(part: KeyPart, request: RequestView): PartRead {
   const field = fieldName(part);
   let raw: unknown;
   switch (part.source) {
+    case 'global':
+      raw = GLOBAL_KEY;
+      break;
     case 'ip':
       raw = request.ip;
       break;
@@ -129,5 +153,5 @@ function credentialToken(header: readonly string[] | undefined): string | readon
 
 /** How a part is named to the client: the body field as sent ("phone"), else the rule's spelling. */
 function fieldName(part: KeyPart): string {
-  return part.source === 'body' ? part.name! : part.label;
+  return part.source === 'body' ? part.name! : part.label.replace(/\?$/, '');
 }

@@ -3,12 +3,23 @@
  * Pure: no file or network access. Throws RuleFileError naming the source, the JSONPath and the
  * reason for the first problem found.
  */
-import { DEFAULT_ERROR, MAX_WINDOW_MS, type AccessList, type ConcurrentLimit, type KeyPart, type Limit, type Normalizer, type Rule } from './rule.js';
+import { DEFAULT_ERROR, type AccessList, type KeyPart, type Rule, type RuleError } from './rule.js';
 import { EMPTY_LIST, createAccessList, entryProblem } from './access-list.js';
-import { formatDuration, parseDuration } from './duration.js';
 import { RuleFileError } from './rule-file-error.js';
-import { describeSchemaError, validateNative, validateSystemSettings, type NativeRuleJson, type NormalizeName } from './rule-schema.js';
+import { describeSchemaError, validateNative, validateSystemSettings, type NativeRuleJson } from './rule-schema.js';
+import { DEFAULT_BUCKET_KEY, keyPartsOf, type Fail } from './parse-key.js';
+import { limitsOf } from './parse-limits.js';
+import { actionOf, consistencyOf, onLimitOf } from './parse-shaping.js';
+import { wildcardProblem } from './route-path.js';
 import { fromSystemSettings, type SystemSettingsDocument } from './system-settings-format.js';
+import { kazooEntriesOf } from './kazoo-format.js';
+
+/** A carriers rule's error when it writes none: every carrier is at its limit, which is the service's state, not the caller's doing. */
+export const CARRIERS_BUSY_ERROR: Readonly<RuleError> = Object.freeze({
+  status: 503,
+  code: 'ALL_CARRIERS_BUSY',
+  message: 'All carriers are busy; try again shortly.',
+});
 
 export function parseRules(source: string, json: unknown): Rule[] {
   const entries = nativeEntriesOf(source, json);
@@ -24,6 +35,9 @@ export function parseRules(source: string, json: unknown): Rule[] {
 
 /** Validates the document's shape and returns its rules in the native shape, each with its JSONPath. */
 function nativeEntriesOf(source: string, json: unknown): Array<{ at: string; rule: NativeRuleJson }> {
+  // Kazoo's crossbar (token_costs) and token_buckets documents, verbatim: bucket rules (kazoo-format.ts).
+  const kazoo = kazooEntriesOf(source, json);
+  if (kazoo) return kazoo as Array<{ at: string; rule: NativeRuleJson }>;
   if (isObject(json) && 'api' in json && !('rules' in json)) {
     if (!validateSystemSettings(json)) throw schemaError(source, validateSystemSettings.errors);
     return fromSystemSettings(source, json as unknown as SystemSettingsDocument);
@@ -36,42 +50,34 @@ function nativeEntriesOf(source: string, json: unknown): Array<{ at: string; rul
 }
 
 function buildRule(source: string, at: string, json: NativeRuleJson): Rule {
-  const fail = (path: string, reason: string): never => {
+  const fail: Fail = (path, reason) => {
     throw new RuleFileError(source, `${at}${path}`, reason);
   };
-  const concurrentAt = json.limits.findIndex((item) => typeof item === 'object' && item.kind === 'concurrent');
-  let concurrent: ConcurrentLimit | undefined;
-  if (concurrentAt >= 0) {
-    if (json.limits.length > 1) fail(`.limits`, 'a concurrent limit stands alone in its rule: put windows in a rule of their own');
-    const item = json.limits[0] as { max: number; lease: string };
-    const leaseMs = parseDuration(item.lease);
-    if (leaseMs === undefined) fail('.limits[0].lease', `"${item.lease}" is not a duration; write e.g. "30m", "4h"`);
-    if (leaseMs! > MAX_WINDOW_MS) fail('.limits[0].lease', `"${item.lease}" is longer than the longest lease, 31d`);
-    if (json.mode === 'shadow') fail('.mode', 'shadow mode is for window limits: a concurrent limit holds slots');
-    concurrent = { max: item.max, leaseMs: leaseMs!, lease: formatDuration(leaseMs!) };
+  const pathProblem = wildcardProblem(json.match.path);
+  if (pathProblem) fail('.match.path', pathProblem);
+  const parsed = limitsOf(json, fail);
+  const { kind } = parsed;
+  if (json.mode === 'shadow' && (kind === 'concurrent' || kind === 'carriers')) {
+    fail('.mode', `shadow mode is for limits that count requests: a ${kind} limit holds slots`);
   }
-  const limits = concurrent ? [] : json.limits.map((item, i): Limit => {
-    // An interval "N/S" is the exact sliding window of N calls per S seconds.
-    const interval = typeof item === 'string' ? item : item.kind === 'interval' ? item.interval : undefined;
-    const limit = interval === undefined ? (item as { count: number; window: string }) : { count: Number(interval.split('/')[0]), window: `${interval.split('/')[1]}s` };
-    const windowMs = parseDuration(limit.window);
-    if (windowMs === undefined) return fail(`.limits[${i}].window`, `"${limit.window}" is not a duration; write e.g. "90s", "5m", "1h", "24h" or "7d"`);
-    if (windowMs > MAX_WINDOW_MS) return fail(`.limits[${i}].window`, `"${limit.window}" is longer than the longest window, 31d`);
-    return { count: limit.count, windowMs, window: formatDuration(windowMs) };
-  });
-  limits.forEach((limit, i) => {
-    const twin = limits.findIndex((other) => other.windowMs === limit.windowMs);
-    if (twin !== i) fail(`.limits[${i}].window`, `window "${limit.window}" is already limited by limits[${twin}]`);
-  });
-  const key = keyPartsOf(json, json.match.path, fail);
+  const key = keyPartsOf(json, fail, kind === 'bucket' ? DEFAULT_BUCKET_KEY : undefined);
+  const action = actionOf(json, kind, fail);
+  const onLimit = onLimitOf(json, action, fail);
   return {
     id: json.id,
+    kind,
     source,
     match: { methods: methodsOf(json.match.method), path: json.match.path },
     key,
-    limits,
-    ...(concurrent ? { concurrent } : {}),
-    error: { ...DEFAULT_ERROR, ...json.error },
+    limits: parsed.limits,
+    ...(parsed.concurrent ? { concurrent: parsed.concurrent } : {}),
+    ...(parsed.bucket ? { bucket: parsed.bucket } : {}),
+    ...(parsed.carriers ? { carriers: parsed.carriers } : {}),
+    ...(parsed.shared ? { shared: parsed.shared } : {}),
+    action,
+    consistency: consistencyOf(json, kind, fail),
+    ...(onLimit ? { onLimit } : {}),
+    error: { ...(kind === 'carriers' ? CARRIERS_BUSY_ERROR : DEFAULT_ERROR), ...json.error },
     onMissingKey: json.onMissingKey ?? 'skip',
     onStoreError: json.onStoreError ?? 'local',
     mode: json.mode ?? 'enforce',
@@ -81,7 +87,7 @@ function buildRule(source: string, at: string, json: NativeRuleJson): Rule {
   };
 }
 
-function listOf(entries: readonly string[] | undefined, at: string, key: readonly KeyPart[], fail: (path: string, reason: string) => never): AccessList {
+function listOf(entries: readonly string[] | undefined, at: string, key: readonly KeyPart[], fail: Fail): AccessList {
   if (!entries || entries.length === 0) return EMPTY_LIST;
   if (key.length > 1) fail(at, 'lists apply to rules with a single key part');
   entries.forEach((entry, i) => {
@@ -108,41 +114,6 @@ function methodsOf(method: string | string[] | undefined): readonly string[] | '
   if (method === undefined || method === '*') return '*';
   const list = (Array.isArray(method) ? method : [method]).map((m) => m.toUpperCase());
   return list.includes('*') ? '*' : [...new Set(list)];
-}
-
-function keyPartsOf(json: NativeRuleJson, path: string, fail: (path: string, reason: string) => never): KeyPart[] {
-  const single = typeof json.key === 'string';
-  if (!single && json.normalize !== undefined) {
-    fail('.normalize', 'applies to a single key; with a compound key set "normalize" on each part ({"from": ..., "normalize": ...})');
-  }
-  const entries = typeof json.key === 'string'
-    ? [{ from: json.key, normalize: json.normalize, stripPlusTag: json.stripPlusTag }]
-    : json.key.map((entry) => (typeof entry === 'string' ? { from: entry } : entry));
-  return entries.map((entry, i) => {
-    const at = single ? '' : `.key[${i}]`;
-    const normalize = normalizerOf(entry.normalize, entry.stripPlusTag, () =>
-      fail(single ? '.stripPlusTag' : `${at}.stripPlusTag`, 'only applies with "normalize": "email"'),
-    );
-    const [source, ...rest] = entry.from.split('.');
-    const name = rest.length > 0 ? rest.join('.') : undefined;
-    if (source === 'param' && !routeParams(path).includes(name!)) {
-      fail(single ? '.key' : at, `route parameter "${name}" is not in match.path "${path}"`);
-    }
-    const part: KeyPart = { source: source as KeyPart['source'], label: entry.from };
-    if (name !== undefined) part.name = source === 'header' ? name.toLowerCase() : name;
-    if (normalize) part.normalize = normalize;
-    return part;
-  });
-}
-
-function normalizerOf(name: NormalizeName | undefined, stripPlusTag: boolean | undefined, misplaced: () => never): Normalizer | undefined {
-  if (stripPlusTag !== undefined && name !== 'email') misplaced();
-  if (name === 'email') return { kind: 'email', stripPlusTag: stripPlusTag ?? false };
-  return name === undefined ? undefined : { kind: name };
-}
-
-function routeParams(path: string): string[] {
-  return [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
 }
 
 function schemaError(source: string, errors: Parameters<typeof describeSchemaError>[0][] | null | undefined): RuleFileError {

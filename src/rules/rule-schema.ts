@@ -6,13 +6,15 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { MAX_LIMIT_COUNT } from './rule.js';
 import { pointerToPath } from './rule-file-error.js';
+import { KEY_REF, keyPartObject, limitItemSchema, type NativeKeyPartJson, type NativeLimitJson, type NormalizeName } from './limit-schema.js';
+
+export type { NativeKeyPartJson, NativeLimitJson, NormalizeName } from './limit-schema.js';
+/** The most requests a delaying rule holds per key on one instance. */
+export const MAX_DELAY_QUEUE = 10_000;
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
-/** "2/30": at most 2 new within 30 seconds (FreeSWITCH's interval limits). */
-const INTERVAL = '^[1-9][0-9]{0,3}/[1-9][0-9]{0,7}$';
 /** An allow or deny list: normalised keys, or prefixes ending in "*" ("+1900*"). */
 const LIST = { type: 'array', maxItems: 10_000, items: { type: 'string', minLength: 1, maxLength: 256 } } as const;
-const KEY_REF = '^(?:(?:body|header|query|param)\\.[A-Za-z0-9_$-]+(?:\\.[A-Za-z0-9_$-]+)*|ip|token)$';
 const method = { type: 'string', enum: ['*', ...METHODS, ...METHODS.map((m) => m.toLowerCase())] };
 
 export const nativeRulesSchema = {
@@ -29,7 +31,8 @@ export const nativeRulesSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['id', 'match', 'key', 'limits'],
+        // "key" may be omitted by a bucket rule only (parse-limits.ts gives it Kazoo's ip + account).
+        required: ['id', 'match', 'limits'],
         additionalProperties: false,
         properties: {
           id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/#-]{0,127}$' },
@@ -51,19 +54,7 @@ export const nativeRulesSchema = {
                 minItems: 1,
                 maxItems: 4,
                 items: {
-                  anyOf: [
-                    { type: 'string', pattern: KEY_REF },
-                    {
-                      type: 'object',
-                      required: ['from'],
-                      additionalProperties: false,
-                      properties: {
-                        from: { type: 'string', pattern: KEY_REF },
-                        normalize: { enum: ['e164', 'email', 'lowercase'] },
-                        stripPlusTag: { type: 'boolean' },
-                      },
-                    },
-                  ],
+                  anyOf: [{ type: 'string', pattern: KEY_REF }, keyPartObject(KEY_REF)],
                 },
               },
             ],
@@ -74,42 +65,33 @@ export const nativeRulesSchema = {
             type: 'array',
             minItems: 1,
             maxItems: 8,
-            // A sliding window {"count", "window"}, or an interval in the FreeSWITCH notes' syntax:
-            // "2/30" (at most 2 new within 30 seconds), alone or as {"kind": "interval", "interval": "2/30"}.
-            items: {
-              if: { type: 'string' },
-              then: { type: 'string', pattern: INTERVAL },
-              else: {
-                if: { type: 'object', required: ['kind'], properties: { kind: { const: 'interval' } } },
-                then: {
+            // A sliding window {"count", "window"}, an interval "2/30" (FreeSWITCH's syntax), or a limit
+            // picked by its "kind" (limit-schema.ts).
+            items: limitItemSchema,
+          },
+          // Over the limit: "reject" (the default), "mark" (let through with Throttle-Status: exceeded),
+          // or hold the request up to maxWait ({"kind": "delay"}): the QoS notes' drop, mark, delay.
+          action: {
+            if: { type: 'string' },
+            then: { enum: ['reject', 'mark'] },
+            else: {
+              allOf: [
+                { type: 'object', required: ['kind'], properties: { kind: { const: 'delay' } } },
+                {
                   type: 'object',
-                  required: ['kind', 'interval'],
+                  required: ['kind', 'maxWait'],
                   additionalProperties: false,
-                  properties: { kind: { const: 'interval' }, interval: { type: 'string', pattern: INTERVAL } },
+                  properties: { kind: { const: 'delay' }, maxWait: { type: 'string' }, maxQueue: { type: 'integer', minimum: 1, maximum: MAX_DELAY_QUEUE } },
                 },
-                else: {
-                 if: { type: 'object', required: ['kind'], properties: { kind: { const: 'concurrent' } } },
-                 // At most `max` at once (calls of an account, participants of a room), each slot held until
-                 // the resource ends or its `lease` runs out.
-                 then: {
-                  type: 'object',
-                  required: ['kind', 'max', 'lease'],
-                  additionalProperties: false,
-                  properties: { kind: { const: 'concurrent' }, max: { type: 'integer', minimum: 1, maximum: MAX_LIMIT_COUNT }, lease: { type: 'string' } },
-                 },
-                 else: {
-                  type: 'object',
-                  required: ['count', 'window'],
-                  additionalProperties: false,
-                  properties: {
-                    kind: { const: 'window' },
-                    count: { type: 'integer', minimum: 1, maximum: MAX_LIMIT_COUNT },
-                    window: { type: 'string' },
-                  },
-                 },
-                },
-              },
+              ],
             },
+          },
+          consistency: { enum: ['exact', 'fast'] },
+          onLimit: {
+            type: 'object',
+            required: ['announceUrl'],
+            additionalProperties: false,
+            properties: { announceUrl: { type: 'string', minLength: 1, maxLength: 2048 } },
           },
           error: {
             type: 'object',
@@ -164,10 +146,14 @@ export const systemSettingsSchema = {
 export interface NativeRuleJson {
   id: string;
   match: { method?: string | string[]; path: string };
-  key: string | Array<string | { from: string; normalize?: NormalizeName; stripPlusTag?: boolean }>;
+  /** Absent only in a bucket rule (its default is ["ip", "param.accountId?"]). */
+  key?: string | NativeKeyPartJson[];
   normalize?: NormalizeName;
   stripPlusTag?: boolean;
-  limits: Array<{ kind?: 'window'; count: number; window: string } | { kind: 'interval'; interval: string } | { kind: 'concurrent'; max: number; lease: string } | string>;
+  limits: NativeLimitJson[];
+  action?: 'reject' | 'mark' | { kind: 'delay'; maxWait: string; maxQueue?: number };
+  consistency?: 'exact' | 'fast';
+  onLimit?: { announceUrl: string };
   error?: { status?: number; code?: string; message?: string };
   onMissingKey?: 'skip' | 'reject';
   onStoreError?: 'allow' | 'deny' | 'local';
@@ -175,7 +161,6 @@ export interface NativeRuleJson {
   allow?: string[];
   deny?: string[];
 }
-export type NormalizeName = 'e164' | 'email' | 'lowercase';
 
 const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
 export const validateNative = ajv.compile(nativeRulesSchema);
@@ -197,6 +182,7 @@ export function describeSchemaError(error: ErrorObject): { path: string; reason:
     case 'pattern':
     case 'anyOf':
     case 'type':
+    case 'const':
       return { path, reason: describeShape(path) ?? error.message ?? error.keyword };
     default:
       return { path, reason: error.message ?? error.keyword };
@@ -206,8 +192,15 @@ export function describeSchemaError(error: ErrorObject): { path: string; reason:
 /** What a string at this place must look like, for pattern and anyOf failures. */
 function describeShape(path: string): string | undefined {
   if (/\.key(\[\d+\])?(\.from)?$/.test(path)) {
-    return 'must be a key reference such as "body.phone", "header.x-account-id", "query.to", "param.accountId", "ip" or "token", a list of them, or a list of {"from", "normalize"} objects';
+    return 'must be a key reference such as "body.phone", "header.x-account-id", "query.to", "param.accountId", "ip", "token" or "global" (a trailing "?" marks a part optional: "param.accountId?"), a list of them, or a list of {"from", "normalize"} objects';
   }
+  if (/\.member(\.from)?$/.test(path)) {
+    return 'must be a key reference such as "header.x-device-id", "body.deviceId", "query.device", "param.deviceId", "ip" or "token", or {"from", "normalize"}';
+  }
+  if (/\.carriers\[\d+\]\.name$/.test(path)) return 'must be 1-64 characters of letters, digits and _ . -, starting with a letter or digit';
+  if (/\.token_costs$/.test(path)) return 'must be a number >= 0 or an object of them';
+  if (/\.application$/.test(path)) return 'must be 1-64 characters of letters, digits and _ . -, starting with a letter or digit';
+  if (/\.action(\.kind)?$/.test(path)) return 'must be "reject", "mark" or {"kind": "delay", "maxWait": "2s", "maxQueue": 100}';
   if (path.endsWith('.id')) return 'must be 1-128 characters of letters, digits and _ . : / # -, starting with a letter or digit';
   if (path.endsWith('.match.path')) return 'must start with "/" and hold no spaces, "?" or "#"';
   if (/\.limits\[\d+\](\.interval)?$/.test(path)) return 'must be an interval "N/S" (at most N new within S seconds, e.g. "2/30"), or {"count", "window"}';

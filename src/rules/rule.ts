@@ -19,6 +19,8 @@ export interface KeyPart {
   normalize?: Normalizer;
   /** The spelling in the rule file ("body.phone"), used in messages. */
   label: string;
+  /** Written with a trailing "?": an absent part is left out of the key (as null) instead of making the key missing. */
+  optional?: boolean;
 }
 
 export interface Limit {
@@ -112,7 +114,7 @@ export type Shaping =
 /**
  * exact: never more than the limit across instances while the store answers (a compare-and-set
  * per decision). fast: decided in memory on each instance, shared through the store at a short
- * interval, with a documented bound on the excess (engine/fast-counter.ts).
+ * interval, with a documented bound on the excess (engine/limiters/fast-limiter.ts).
  */
 export type Consistency = 'exact' | 'fast';
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ManualClock } from '../../src/clock.js';
+import { createCalls } from '../../src/domains/calls/calls.js';
 import type { Stores } from '../../src/stores.js';
 import { connectTestClient, testStores } from '../support/cassandra.js';
 import { jsonOf, postJson } from '../support/test-app.js';
@@ -65,6 +66,30 @@ describe('the call APIs on Cassandra', () => {
     const recordings = await jsonOf(await fetch(`${calls}/${call.sid}/recordings`, { headers: a.bearer }));
     expect(recordings.recordings).toEqual([{ ...recording, status: 'stopped', date_updated: ended.end_time }]);
     expect((await fetch(`${calls}/CA0192f1c3a4b07c8e9d0000000000000a`, { headers: a.bearer })).status).toBe(404);
+  });
+
+  it('a limit_exceeded call and a carried one: read back, listed by status; the refused one never moves and ends as it is', async () => {
+    const { app, clock } = await instance(0);
+    const a = await createAccount(app.url);
+    // The throttle decides when a call is refused or carried; here the domain is told directly, on the app's store.
+    const domain = createCalls({
+      repository: app.stores.calls, cdrs: app.stores.cdrs, clock,
+      settings: { callPricePerMinute: '0.03000', callPriceUnit: 'USD', defaultPhoneRegion: 'US' },
+      urlPolicy: { check: async () => ({ ok: false, reason: 'is not checked in this test' }) },
+      callbacks: { dispatch: () => {} },
+    });
+    const draft = { from: '+14155550199', to: '+14155550100', statusCallback: null };
+    const refused = await domain.create(a.accountId, draft, undefined, { exceeded: { rule: 'calls-at-once', announceUrl: 'https://example.com/busy.mp3' } });
+    clock.advance(1_000);
+    const carried = await domain.create(a.accountId, draft, undefined, { carrier: 'carrier-b' });
+    const calls = `${app.url}/v1/accounts/${a.accountId}/calls`;
+    expect(await jsonOf(await fetch(`${calls}/${refused.sid}`, { headers: a.bearer }))).toEqual(refused);
+    expect(refused).toMatchObject({ status: 'limit_exceeded', announce_url: 'https://example.com/busy.mp3', limit_exceeded_rule: 'calls-at-once', duration: '0', price: null });
+    expect(await jsonOf(await fetch(`${calls}/${carried.sid}`, { headers: a.bearer }))).toMatchObject({ status: 'initiated', carrier: 'carrier-b' });
+    expect((await jsonOf(await fetch(`${calls}?status=limit_exceeded`, { headers: a.bearer }))).calls).toEqual([refused]);
+    expect((await requestJson('POST', `${calls}/${refused.sid}`, { status: 'ringing' }, a.bearer)).status).toBe(409);
+    expect(await jsonOf(await requestJson('POST', `${calls}/${refused.sid}`, { status: 'end' }, a.bearer))).toEqual(refused);
+    expect(await app.stores.cdrs.get(a.accountId, refused.sid)).toBeUndefined();
   });
 
   it('pages a filtered listing across days with pageToken', async () => {

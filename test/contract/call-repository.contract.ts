@@ -12,7 +12,7 @@ function makeCall(accountId: string, atMs: number, extra: Partial<Call> = {}): C
   return {
     sid: newSid('CA', atMs), accountId, from: '+14155550199', to: '+14155550100', status: 'initiated', direction: 'outbound-api',
     createdAtMs: atMs, updatedAtMs: atMs, startTimeMs: atMs, endTimeMs: null, durationSeconds: null, price: null, priceUnit: 'USD',
-    statusCallback: null, callbackSequence: 0, ...extra,
+    statusCallback: null, callbackSequence: 0, carrier: null, announceUrl: null, limitExceededRule: null, ...extra,
   };
 }
 
@@ -43,6 +43,35 @@ export function callRepositoryContract(name: string, repository: () => CallRepos
       expect(await repo.get(accountId, withCallback.sid)).toEqual(withCallback);
       expect(await repo.get(newSid('AC', T0), plain.sid)).toBeUndefined();
       expect(await repo.get(accountId, newSid('CA', T0))).toBeUndefined();
+    });
+
+    it('keeps what the limiters decided: a carrier, a limit_exceeded call\'s announcement and rule', async () => {
+      const repo = repository();
+      const accountId = newSid('AC', T0);
+      const carried = makeCall(accountId, T0, { carrier: 'carrier-b' });
+      const refused = makeCall(accountId, T0 + 1, {
+        status: 'limit_exceeded', endTimeMs: T0 + 1, durationSeconds: 0, announceUrl: 'https://example.com/busy.mp3', limitExceededRule: 'calls-at-once-per-account',
+      });
+      await Promise.all([carried, refused].map((c) => repo.create(c)));
+      expect(await repo.get(accountId, carried.sid)).toEqual(carried);
+      expect(await repo.get(accountId, refused.sid)).toEqual(refused);
+      const range = { fromMs: T0 - DAY, toMs: T0 + DAY };
+      expect((await listAll(repo, accountId, { ...range, status: 'limit_exceeded' }, 10)).sids).toEqual([refused.sid]);
+      // Moves keep them: a transition writes the status and its times, never what creation decided.
+      const ringing: Call = { ...carried, status: 'ringing', updatedAtMs: T0 + 1_000 };
+      await repo.transition(carried, ringing);
+      const ended = endedCall(ringing, T0 + 5_000, PRICING);
+      await repo.transition(ringing, ended);
+      const stored = await repo.get(accountId, carried.sid);
+      expect(stored).toEqual(ended);
+      expect(stored?.carrier).toBe('carrier-b');
+    });
+
+    it('never ends a limit_exceeded call (it is not live)', async () => {
+      const repo = repository();
+      const refused = makeCall(newSid('AC', T0), T0, { status: 'limit_exceeded', endTimeMs: T0, durationSeconds: 0, announceUrl: 'https://example.com/busy.mp3', limitExceededRule: 'r' });
+      await repo.create(refused);
+      expect(await repo.transition(refused, endedCall(refused, T0 + 1_000, PRICING))).toEqual({ applied: false, stored: refused });
     });
 
     it('moves a call forward only from the status and sequence it was read in', async () => {

@@ -40,6 +40,9 @@ describe('POST /v1/accounts/:accountId/calls', () => {
       duration: null,
       price: null,
       price_unit: 'USD',
+      carrier: null,
+      announce_url: null,
+      limit_exceeded_rule: null,
       uri,
       subresource_uris: { recordings: `${uri}/recordings`, transcriptions: `${uri}/transcriptions` },
     });

@@ -72,7 +72,7 @@ describe('a concurrent limit ({"kind": "concurrent", "max", "lease"})', () => {
   it('refuses rule files that mix a concurrent limit with windows, or put one in shadow mode', () => {
     const rule = (extra: Record<string, unknown>) => () => parseRules('r.json', { rules: [{ id: 'x', match: { path: CALLS }, key: 'param.accountId', limits: [{ kind: 'concurrent', max: 1, lease: '1h' }], ...extra }] });
     expect(rule({ limits: [{ kind: 'concurrent', max: 1, lease: '1h' }, { count: 5, window: '1h' }] })).toThrow('r.json: $.rules[0].limits: a concurrent limit stands alone in its rule');
-    expect(rule({ mode: 'shadow' })).toThrow('r.json: $.rules[0].mode: shadow mode is for window limits');
+    expect(rule({ mode: 'shadow' })).toThrow('r.json: $.rules[0].mode: shadow mode is for limits that count requests');
     expect(rule({ limits: [{ kind: 'concurrent', max: 1, lease: 'forever' }] })).toThrow('r.json: $.rules[0].limits[0].lease: "forever" is not a duration');
   });
 });

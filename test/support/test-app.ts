@@ -37,6 +37,10 @@ export interface TestAppOptions {
   clientAddress?: ClientAddressOptions;
   /** Mounts the admin routes behind this token. */
   adminToken?: string;
+  /** Mounts the decision API (POST /v1/throttle/check) behind this token. */
+  decisionToken?: string;
+  /** Names this instance in shared stores (two test apps on one store are two instances). */
+  instanceId?: string;
   /** The reset feed (an in-process one by default). */
   resetFeed?: ResetFeed;
   /** A silent logger by default. */
@@ -87,6 +91,8 @@ export const TEST_SETTINGS: ComposeSettings = Object.freeze({
   nearLimitShare: 0.8,
   topKCapacity: 400,
   topKShowKeys: false,
+  fastSyncIntervalMs: 50,
+  decisionToken: undefined,
 });
 
 const servers: Server[] = [];
@@ -114,6 +120,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     ...TEST_SETTINGS,
     ...(options.deadlineMs === undefined ? {} : { throttleDeadlineMs: options.deadlineMs }),
     ...(options.adminToken === undefined ? {} : { adminTokens: [{ label: 'admin', token: options.adminToken }] }),
+    ...(options.decisionToken === undefined ? {} : { decisionToken: options.decisionToken }),
     ...(options.clientAddress ?? {}),
     ...options.settings,
   };
@@ -128,6 +135,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     ...(options.local ? { local: options.local } : {}),
     callbackRetryDelaysMs: options.callbackRetryDelaysMs ?? [20, 40, 80],
     ...(options.dashboardDir === undefined ? {} : { dashboardDir: options.dashboardDir }),
+    ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
   });
   const server = createServer(composed.app.callback());
   servers.push(server);

@@ -37,6 +37,10 @@ describe('loadSettings', () => {
       topKCapacity: 400,
       topKPublishIntervalSeconds: 5,
       topKShowKeys: false,
+      fastSyncIntervalMs: 50,
+      decisionToken: undefined,
+      grpcPort: 8081,
+      grpcHost: '0.0.0.0',
     });
     expect(Object.isFrozen(settings)).toBe(true);
   });

@@ -27,6 +27,9 @@ export function callResourceOf(call: Call): CallResource {
     duration: call.durationSeconds === null ? null : String(call.durationSeconds),
     price: call.price,
     price_unit: call.priceUnit,
+    carrier: call.carrier,
+    announce_url: call.announceUrl,
+    limit_exceeded_rule: call.limitExceededRule,
     uri,
     subresource_uris: { recordings: `${uri}/recordings`, transcriptions: `${uri}/transcriptions` },
   };
@@ -52,7 +55,12 @@ export function cdrOf(call: Call): Cdr {
   };
 }
 
-const EVENT_OF: Record<CallStatus, CallbackEvent> = { initiated: 'initiated', ringing: 'ringing', 'in-progress': 'answered', completed: 'completed' };
+/**
+ * The event each status is reported under. limit_exceeded is a final status, and final statuses
+ * come with the completed event (as Twilio reports busy, failed and no-answer): a receiver that
+ * asked only for the end (the default) hears of a refused call too, with CallStatus limit_exceeded.
+ */
+const EVENT_OF: Record<CallStatus, CallbackEvent> = { initiated: 'initiated', ringing: 'ringing', 'in-progress': 'answered', completed: 'completed', limit_exceeded: 'completed' };
 
 /** Whether reaching `status` is an event the call's statusCallback asked for. */
 export function wantsCallback(call: Call, status: CallStatus): boolean {

@@ -7,7 +7,7 @@ import { notFound, TollgateError } from '../../errors.js';
 import type { PageTokens } from '../shared/page-token.js';
 import { isSid, newSid } from '../shared/sids.js';
 import { rfc2822 } from '../shared/time-format.js';
-import type { Call, CallRepository } from './call.js';
+import { LIVE_STATUSES, type Call, type CallRepository } from './call.js';
 import { callUri } from './call-resource.js';
 import type { CallService, CallServiceRepository, ServiceKind } from './call-service.js';
 import type { ListServicesQuery, ServiceResource } from './call-service-schema.js';
@@ -20,7 +20,7 @@ export interface CallServicesDeps {
 }
 
 export interface CallServices {
-  /** The account's call (404 otherwise); for a start, a live one (409 CALL_ENDED otherwise). */
+  /** The account's call (404 otherwise); for a start, a live one (409 CALL_ENDED otherwise: completed or limit_exceeded). */
   checkCall(accountId: string, callSid: string, forStart: boolean): Promise<Call>;
   /** 404 unless the call and its service of this kind exist. */
   checkService(kind: ServiceKind, accountId: string, callSid: string, sid: string): Promise<void>;
@@ -53,7 +53,7 @@ export function createCallServices(deps: CallServicesDeps): CallServices {
   async function checkCall(accountId: string, callSid: string, forStart: boolean): Promise<Call> {
     const call = isSid('CA', callSid) ? await deps.calls.get(accountId, callSid) : undefined;
     if (!call) throw notFound('Call');
-    if (forStart && call.status === 'completed') throw new TollgateError('CALL_ENDED', 'The call has ended; nothing can start on it');
+    if (forStart && !LIVE_STATUSES.includes(call.status)) throw new TollgateError('CALL_ENDED', 'The call has ended; nothing can start on it');
     return call;
   }
 

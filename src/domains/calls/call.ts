@@ -3,14 +3,32 @@
  * plane: a call's life (initiated -> ringing -> in-progress -> completed) is driven through the
  * API, and the status only ever moves forward. Every move is a compare-and-set on the stored
  * status, so two instances moving or ending the same call at once leave one winner.
+ *
+ * A call that a rule with onLimit.announceUrl refused is created straight into limit_exceeded
+ * (FreeSWITCH's limit_exceeded destination: the caller hears an announcement instead of a busy
+ * line). It never connected, and it never moves.
  */
 
-/** The statuses a stored call can have, in the only order they may follow. */
-export const CALL_STATUSES = ['initiated', 'ringing', 'in-progress', 'completed'] as const;
+/** The statuses a stored call can have: its lifecycle, then the one it can only be created in. */
+export const CALL_STATUSES = ['initiated', 'ringing', 'in-progress', 'completed', 'limit_exceeded'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
+
+/** The only order a connected call's status may follow (limit_exceeded is in none: it is set at creation and kept). */
+const LIFECYCLE: readonly CallStatus[] = ['initiated', 'ringing', 'in-progress', 'completed'];
 
 /** The statuses of a call that has not ended. */
 export const LIVE_STATUSES: readonly CallStatus[] = ['initiated', 'ringing', 'in-progress'];
+
+/**
+ * What the limiters decided for a call being placed. The same shape as http's
+ * LimitOutcomeForHandler (the domain does not import from http/), so a route passes it through.
+ */
+export interface CallLimits {
+  /** The carrier a carrier rule chose (FreeSWITCH limit_execute). */
+  carrier?: string;
+  /** A rule with onLimit.announceUrl refused the call: it is created limit_exceeded with this announcement. */
+  exceeded?: { rule: string; announceUrl: string };
+}
 
 /** Status callback events a caller may ask for, in lifecycle order. */
 export const CALLBACK_EVENTS = ['initiated', 'ringing', 'answered', 'completed'] as const;
@@ -48,6 +66,12 @@ export interface Call {
    * same compare-and-set, so the numbers have no gaps and no repeats across instances.
    */
   callbackSequence: number;
+  /** The carrier a carrier rule chose for the call; null when no carrier rule applied (or the call was refused). */
+  carrier: string | null;
+  /** limit_exceeded: the announcement played instead of the call; null otherwise. */
+  announceUrl: string | null;
+  /** limit_exceeded: the id of the rule that refused the call; null otherwise. */
+  limitExceededRule: string | null;
 }
 
 /** A listing's filters; the range is of creation times, inclusive, in ms. */
@@ -105,7 +129,8 @@ export function callMatches(call: Call, filter: CallFilter): boolean {
   );
 }
 
-/** Whether a call's status may move from `from` to `to` (forward only; staying put is no move). */
+/** Whether a call's status may move from `from` to `to` (forward only; staying put is no move; never into or out of limit_exceeded). */
 export function isForward(from: CallStatus, to: CallStatus): boolean {
-  return CALL_STATUSES.indexOf(to) > CALL_STATUSES.indexOf(from);
+  const [a, b] = [LIFECYCLE.indexOf(from), LIFECYCLE.indexOf(to)];
+  return a >= 0 && b > a;
 }

@@ -7,6 +7,10 @@
  * callback. Whoever then sees the call completed, winner or not, upserts its CDR from the stored
  * row (CdrWriter.record is keyed by call sid): a repeated end repairs a CDR a crash lost between
  * the two writes, and there is still one row.
+ *
+ * A call refused by a rule with an announcement (limits.exceeded) is created limit_exceeded: 201,
+ * ended at once, never connected, so it has no price and no CDR, holds no slot (the throttle gave
+ * them back), cannot move (409), and ending it answers it as it is.
  */
 import type { Clock } from '../../clock.js';
 import { invalidRequest, notFound, TollgateError } from '../../errors.js';
@@ -14,7 +18,7 @@ import { toE164 } from '../../keys/phone.js';
 import type { CdrWriter } from '../cdrs/cdr.js';
 import { isSid, newSid } from '../shared/sids.js';
 import { NO_SLOT_LEASES, type SlotLeases } from '../shared/slot-leases.js';
-import { CALLBACK_EVENTS, isForward, type Call, type CallRepository, type CallStatus, type StatusCallback } from './call.js';
+import { CALLBACK_EVENTS, isForward, type Call, type CallLimits, type CallRepository, type CallStatus, type StatusCallback } from './call.js';
 import { endedCall, type CallPricing } from './call-price.js';
 import { callbackRequestOf, callResourceOf, cdrOf, wantsCallback } from './call-resource.js';
 import type { CallResource, CreateCallBody, UpdateStatus } from './call-schema.js';
@@ -42,8 +46,11 @@ export interface NewCall {
 export interface Calls {
   /** Checks a create body (400 naming the field); writes nothing. */
   prepare(body: CreateCallBody): Promise<NewCall>;
-  /** `sid`: minted before the throttle when the call holds concurrent-limit slots under it. */
-  create(accountId: string, call: NewCall, sid?: string): Promise<CallResource>;
+  /**
+   * `sid`: minted before the throttle when the call holds concurrent-limit slots under it.
+   * `limits`: what the limiters decided: the carrier it records, or the refusal that makes it limit_exceeded.
+   */
+  create(accountId: string, call: NewCall, sid?: string, limits?: CallLimits): Promise<CallResource>;
   /** The account's call, or undefined (a malformed or foreign sid is simply not found). */
   find(accountId: string, sid: string): Promise<Call | undefined>;
   /** Refuses (404, 409) an update that cannot apply as things stand; writes nothing. */
@@ -73,6 +80,7 @@ export function createCalls(deps: CallsDeps): Calls {
   /** Refuses (409) a move the call's status does not allow; 'same': it is there already. */
   function judge(call: Call, target: CallStatus): 'move' | 'same' {
     if (call.status === target) return 'same';
+    if (call.status === 'limit_exceeded') throw new TollgateError('STATE_CONFLICT', `The call was refused over a limit (rule ${call.limitExceededRule}) and never connected; it cannot become ${target}`);
     if (call.status === 'completed') throw new TollgateError('STATE_CONFLICT', `The call has ended; it cannot become ${target}`);
     if (!isForward(call.status, target)) throw new TollgateError('STATE_CONFLICT', `The call is ${call.status}; it cannot go back to ${target}`);
     return 'move';
@@ -98,9 +106,9 @@ export function createCalls(deps: CallsDeps): Calls {
       return { ...call, statusCallback: { url: body.statusCallback, events, method: body.statusCallbackMethod ?? 'POST' } };
     },
 
-    async create(accountId, draft, sid) {
+    async create(accountId, draft, sid, limits = {}) {
       const now = clock();
-      const call: Call = {
+      const placed: Call = {
         sid: sid ?? newSid('CA', now),
         accountId,
         from: draft.from,
@@ -116,8 +124,12 @@ export function createCalls(deps: CallsDeps): Calls {
         priceUnit: settings.callPriceUnit,
         statusCallback: draft.statusCallback,
         callbackSequence: 0,
+        carrier: limits.carrier ?? null,
+        announceUrl: null,
+        limitExceededRule: null,
       };
-      const fires = wantsCallback(call, 'initiated');
+      const call = limits.exceeded ? limitExceeded(placed, limits.exceeded) : placed;
+      const fires = wantsCallback(call, call.status);
       const stored = fires ? { ...call, callbackSequence: 1 } : call;
       await repository.create(stored);
       if (fires) fire(stored, 0);
@@ -138,6 +150,7 @@ export function createCalls(deps: CallsDeps): Calls {
       let call = await find(accountId, sid);
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         if (!call) throw notFound('Call');
+        if (call.status === 'limit_exceeded' && target === 'completed') return callResourceOf(call);
         if (call.status === 'completed' && target === 'completed') {
           await deps.cdrs.record(cdrOf(call));
           // A repeated end gives the slots back again: harmless, and it repairs a release lost to a crash.
@@ -163,4 +176,13 @@ export function createCalls(deps: CallsDeps): Calls {
       throw new TollgateError('STATE_CONFLICT', 'The call kept changing while it was being updated; try again');
     },
   };
+}
+
+/**
+ * The call as a refusal with an announcement leaves it: ended when created (the caller hears the
+ * announcement, there is no call to time), duration 0, no price and no carrier (it never
+ * connected; a carrier a carrier rule chose was given back with the refusal).
+ */
+function limitExceeded(call: Call, exceeded: NonNullable<CallLimits['exceeded']>): Call {
+  return { ...call, status: 'limit_exceeded', endTimeMs: call.startTimeMs, durationSeconds: 0, carrier: null, announceUrl: exceeded.announceUrl, limitExceededRule: exceeded.rule };
 }

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-export type SidPrefix = 'AC' | 'CA' | 'RE' | 'TR' | 'CF' | 'CP';
+export type SidPrefix = 'AC' | 'CA' | 'RE' | 'TR' | 'CF' | 'CP' | 'DV';
 
 const HEX32 = /^[0-9a-f]{32}$/;
 

@@ -15,7 +15,7 @@ import { accountIdParam } from './account-routes.js';
 const CALLS = '/v1/accounts/:accountId/calls';
 const CALL = `${CALLS}/:sid`;
 const callParams = { accountId: accountIdParam, sid: { type: 'string', pattern: callSidPattern } };
-const conflict = { description: 'STATE_CONFLICT: the call is past that status (it cannot go back), or has ended.', schema: { $ref: '#/components/schemas/Error' } };
+const conflict = { description: 'STATE_CONFLICT: the call is past that status (it cannot go back), has ended, or is limit_exceeded.', schema: { $ref: '#/components/schemas/Error' } };
 
 export function callRoutes({ calls, listing }: Pick<CallDomain, 'calls' | 'listing'>): ApiRoute[] {
   // What the precheck found, for the handler of the same request: the body and the params
@@ -32,7 +32,7 @@ export function callRoutes({ calls, listing }: Pick<CallDomain, 'calls' | 'listi
       summary: method === 'POST' ? 'Move a call forward (ringing, in-progress) or end it (end, completed, canceled)' : 'The same as POST on the call',
       description:
         'Ending sets end_time, duration (whole seconds from start_time) and price (every started minute), status completed, and writes the call\'s CDR once. ' +
-        'Ending an ended call changes nothing and answers 200 with it.',
+        'Ending an ended call (completed or limit_exceeded) changes nothing and answers 200 with it; a limit_exceeded call never moves (409) and has no CDR.',
       auth: 'account',
       throttled: true,
       params: callParams,
@@ -52,21 +52,24 @@ export function callRoutes({ calls, listing }: Pick<CallDomain, 'calls' | 'listi
       summary: 'Place a call (status initiated), optionally with status callbacks',
       description:
         'There is no media plane: the call is set up when created (start_time = date_created) and its life is driven through the API. ' +
-        'statusCallback must be an http(s) URL on a public host (or a host of CALLBACK_ALLOWED_HOSTS); it is called for each of statusCallbackEvent.',
+        'statusCallback must be an http(s) URL on a public host (or a host of CALLBACK_ALLOWED_HOSTS); it is called for each of statusCallbackEvent. ' +
+        'A carrier rule records the carrier it chose in `carrier`. Over a rule with onLimit.announceUrl the call is not refused with 429: it is created (201) ' +
+        'with status limit_exceeded, announce_url and limit_exceeded_rule, ended and never connected (no price, no CDR); the completed status callback reports it.',
       auth: 'account',
       throttled: true,
+      recordsLimits: true,
       params: { accountId: accountIdParam },
       body: createCallBody,
       bodyExamples: {
         plain: { summary: 'A call', value: { to: '+14155550100', from: '+14155550199' } },
         callback: { summary: 'With status callbacks', value: { to: '(415) 555-0100', from: '+14155550199', statusCallback: 'https://example.com/status', statusCallbackEvent: ['initiated', 'answered', 'completed'], statusCallbackMethod: 'POST' } },
       },
-      responses: { 201: { description: 'The call, initiated.', schema: callResource } },
+      responses: { 201: { description: 'The call, initiated; or limit_exceeded when a rule with an announcement refused it.', schema: callResource } },
       precheck: async ({ body }) => {
         prepared.set(body, await calls.prepare(body));
       },
       leaseSid: 'CA',
-      handle: async ({ body, caller, leaseId }) => json(201, await calls.create(caller!.accountId, prepared.get(body) ?? (await calls.prepare(body)), leaseId)),
+      handle: async ({ body, caller, leaseId, limits }) => json(201, await calls.create(caller!.accountId, prepared.get(body) ?? (await calls.prepare(body)), leaseId, limits)),
     }),
     defineRoute({
       operationId: 'listCalls',

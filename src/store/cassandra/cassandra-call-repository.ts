@@ -1,5 +1,5 @@
 /**
- * Calls in Cassandra (cql/008_voice_calls.cql), partitioned by (account, day of creation). Every
+ * Calls in Cassandra (cql/008_voice_calls.cql, cql/018_call_carrier.cql), partitioned by (account, day of creation). Every
  * write is a lightweight transaction, so that ending a call has one winner across instances; a
  * loser reads the row back at SERIAL consistency, which completes any transaction still in
  * flight, so it sees what the winner wrote.
@@ -30,7 +30,7 @@ interface DayPosition {
 
 const COLUMNS =
   'account_id, sid, from_number, to_number, status, direction, created_at, updated_at, start_time, end_time, duration, price, price_unit, ' +
-  'status_callback, status_callback_events, status_callback_method, callback_sequence';
+  'status_callback, status_callback_events, status_callback_method, callback_sequence, carrier, announce_url, limit_exceeded_rule';
 const KEY = 'WHERE account_id = ? AND day = ? AND sid = ?';
 
 export class CassandraCallRepository implements CallRepository {
@@ -62,6 +62,7 @@ export class CassandraCallRepository implements CallRepository {
       dayOf(sidTimeMs(call.sid)), call.accountId, call.sid, call.from, call.to, call.status, call.direction,
       new Date(call.createdAtMs), new Date(call.updatedAtMs), new Date(call.startTimeMs), date(call.endTimeMs), call.durationSeconds, call.price, call.priceUnit,
       callback?.url ?? null, callback ? [...callback.events] : null, callback?.method ?? null, call.callbackSequence,
+      call.carrier, call.announceUrl, call.limitExceededRule,
     ];
     // A retry that finds the row (its own first attempt: sids are random) is as good as applied.
     await this.run(this.insert, params, { serialConsistency: this.options.serialConsistency });
@@ -139,6 +140,10 @@ function toCall(row: cassandra.types.Row): Call {
     priceUnit: row.get('price_unit'),
     statusCallback: url === null ? null : { url, events: row.get('status_callback_events') ?? [], method: row.get('status_callback_method') },
     callbackSequence: row.get('callback_sequence') ?? 0,
+    // Set at creation only (no transition writes them); null on rows written before cql/018.
+    carrier: row.get('carrier') ?? null,
+    announceUrl: row.get('announce_url') ?? null,
+    limitExceededRule: row.get('limit_exceeded_rule') ?? null,
   };
 }
 

@@ -16,7 +16,11 @@ import { CassandraCallRepository } from './cassandra-call-repository.js';
 import { CassandraCallServiceRepository } from './cassandra-call-service-repository.js';
 import { CassandraHeavyHitterStore } from './cassandra-heavy-hitter-store.js';
 import { CassandraSlotStore } from './cassandra-slot-store.js';
+import { CassandraStateStore } from './cassandra-state-store.js';
+import { CassandraFastCountStore } from './cassandra-fast-count-store.js';
 // domain repository imports (one line per domain)
+import { CassandraDeviceRepository } from './cassandra-device-repository.js';
+import { CassandraRateLimitRepository } from './cassandra-rate-limit-repository.js';
 
 /**
  * `registerPartitions: false` spares the decision path the prune job's registry insert, for a
@@ -42,7 +46,11 @@ export function cassandraStores(client: cassandra.Client, options: CassandraDoma
     callServices: new CassandraCallServiceRepository(client, options),
     heavyHitters: new CassandraHeavyHitterStore(client, options),
     slots: new CassandraSlotStore(client, options),
+    state: new CassandraStateStore(client, options),
+    fastCounts: new CassandraFastCountStore(client, options),
     // domain repositories (one line per domain)
+    devices: new CassandraDeviceRepository(client, options),
+    rateLimits: new CassandraRateLimitRepository(client, options),
     health: cassandraHealth(client, keyspace, consistency),
     memoryLogs: [],
     close: () => client.shutdown(),

@@ -13,11 +13,16 @@ import { MemoryCallRepository } from './memory-call-repository.js';
 import { MemoryCallServiceRepository } from './memory-call-service-repository.js';
 import { MemoryHeavyHitterStore } from './memory-heavy-hitter-store.js';
 import { MemorySlotStore } from './memory-slot-store.js';
+import { MemoryStateStore } from './memory-state-store.js';
+import { MemoryFastCountStore } from './memory-fast-count-store.js';
 // domain repository imports (one line per domain)
+import { MemoryDeviceRepository } from './memory-device-repository.js';
+import { MemoryRateLimitRepository } from './memory-rate-limit-repository.js';
 
 export function memoryStores(clock: Clock): Stores {
   const callLog = new MemoryCallLog(clock);
   const slots = new MemorySlotStore();
+  const state = new MemoryStateStore(clock);
   return {
     kind: 'memory',
     callLog,
@@ -32,10 +37,18 @@ export function memoryStores(clock: Clock): Stores {
     callServices: new MemoryCallServiceRepository(),
     heavyHitters: new MemoryHeavyHitterStore(clock),
     slots,
+    state,
+    // One process: every limiter in it shares this store (tests run several "instances" on it).
+    fastCounts: new MemoryFastCountStore(clock),
     // domain repositories (one line per domain)
+    devices: new MemoryDeviceRepository(),
+    rateLimits: new MemoryRateLimitRepository(),
     health: async () => ({ status: 'ok', store: 'memory' }),
     memoryLogs: [callLog],
-    sweepMemory: (nowMs) => void slots.prune(nowMs),
+    sweepMemory: (nowMs) => {
+      slots.prune(nowMs);
+      state.prune(nowMs);
+    },
     close: async () => {},
   };
 }

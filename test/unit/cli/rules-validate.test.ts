@@ -83,6 +83,21 @@ describe('tollgate rules validate', () => {
     expect(run.err).toEqual([`warning: ${join(dir, 'a.json')}: rule nowhere matches no route of this build (/v1/nowhere); it will not apply`]);
   });
 
+  it('counts a wildcard rule as routed when some route is under it, and warns about one under which none is', async () => {
+    const dir = dirWith({
+      'a.json': json({
+        rules: [
+          { id: 'crossbar', match: { path: '/v1/*' }, limits: [{ kind: 'bucket' }] },
+          { id: 'per-account', match: { path: '/v1/accounts/:accountId/*' }, key: 'param.accountId', limits: [{ count: 60, window: '1m' }] },
+          { id: 'v9', match: { path: '/v9/*' }, key: 'ip', limits: [{ count: 1, window: '1h' }] },
+        ],
+      }),
+    });
+    const run = await runBin(['rules', 'validate', dir]);
+    expect(run.code).toBe(0);
+    expect(run.err).toEqual([`warning: ${join(dir, 'a.json')}: rule v9 matches no route of this build (/v9/*); it will not apply`]);
+  });
+
   it('prints the report as JSON with --json', async () => {
     const good = dirWith({ 'a.json': json(signupRule('per-phone', [[5, '1h']])) });
     const ok = await runBin(['rules', 'validate', good, '--json']);

@@ -18,7 +18,7 @@ describe('DecisionRates', () => {
       [decisions('a', 'admitted', 20), decisions('a', 'limited', 4), decisions('a', 'limited', 6, 'cache'), decisions('b', 'admitted', 1), decisions('b', 'denied_listed', 2, 'list')],
       3_000,
     );
-    expect(snapshot.byOutcome).toEqual({ admitted: 5, limited: 3, shadow: 0, allowed_listed: 0, denied_listed: 1, fallback: 0 });
+    expect(snapshot.byOutcome).toEqual({ admitted: 5, limited: 3, shadow: 0, marked: 0, delayed: 0, allowed_listed: 0, denied_listed: 1, fallback: 0 });
     expect(snapshot.byRule.a).toEqual({ decisionsPerSecond: 8, refusedPerSecond: 3, decisions: 30, refused: 10 });
     expect(snapshot.byRule.b).toEqual({ decisionsPerSecond: 1, refusedPerSecond: 1, decisions: 3, refused: 2 });
   });

@@ -46,7 +46,7 @@ describe('endedCall', () => {
   const live: Call = {
     sid: 'CA00000000000000000000000000000000', accountId: 'AC00000000000000000000000000000000', from: '+14155550100', to: '+14155550199',
     status: 'in-progress', direction: 'outbound-api', createdAtMs: T0, updatedAtMs: T0 + 500, startTimeMs: T0, endTimeMs: null,
-    durationSeconds: null, price: null, priceUnit: 'USD', statusCallback: null, callbackSequence: 0,
+    durationSeconds: null, price: null, priceUnit: 'USD', statusCallback: null, callbackSequence: 0, carrier: null, announceUrl: null, limitExceededRule: null,
   };
   const pricing = { callPricePerMinute: '0.03000', callPriceUnit: 'EUR' };
 

@@ -15,7 +15,7 @@ const request: RequestView = { method: 'POST', params: {}, query: {}, headers: {
 describe('planRequest with a key hasher', () => {
   it('keys partitions by the HMAC of the normalised key, never the key', () => {
     const plan = planRequest([rule], request, { defaultPhoneRegion: 'US', hasher: createKeyHasher(NEW) });
-    expect(plan).toEqual({ kind: 'targets', targets: [{ rule, partition: { caller: createKeyHasher(NEW).hash('+14155551212'), api: rule.id } }], shadow: [], slots: [], allowed: [] });
+    expect(plan).toEqual({ kind: 'targets', targets: [{ rule, partition: { caller: createKeyHasher(NEW).hash('+14155551212'), api: rule.id } }], shadow: [], marked: [], allowed: [] });
   });
 
   it('adds the previous-secret partition while rotating', () => {

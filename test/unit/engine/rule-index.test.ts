@@ -24,3 +24,34 @@ describe('createRuleIndex', () => {
     expect([...index.paths].sort()).toEqual(['/v1/cdrs', '/v1/signup']);
   });
 });
+
+describe('createRuleIndex with wildcard routes', () => {
+  const wildcard = (id: string, path: string, method: string | undefined = undefined) =>
+    testRule(id, [[1, '1h']], { key: 'ip', match: method ? { method, path } : { path } });
+  const everything = wildcard('v1', '/v1/*');
+  const exact = testRule('exact', [[1, '1h']], { key: 'param.accountId', match: { method: 'POST', path: '/v1/accounts/:accountId/calls' } });
+  const account = wildcard('account', '/v1/accounts/:accountId/*', 'POST');
+  const index = createRuleIndex(combineRuleSets([everything, exact, account], ['test']));
+
+  it('gives every pattern under a wildcard its rules, exact and wildcard, in rule-set order', () => {
+    expect(index.match('POST', '/v1/accounts/:accountId/calls').map((r) => r.id)).toEqual(['v1', 'exact', 'account']);
+    expect(index.match('GET', '/v1/accounts/:accountId/calls').map((r) => r.id)).toEqual(['v1']);
+    expect(index.match('POST', '/v1/accounts/:accountId/conferences/:sid/participants').map((r) => r.id)).toEqual(['v1', 'account']);
+    expect(index.match('POST', '/v1/signup').map((r) => r.id)).toEqual(['v1']);
+  });
+
+  it('matches nothing outside a prefix, nor the prefix itself', () => {
+    expect(index.match('POST', '/v2/signup')).toEqual([]);
+    expect(index.match('POST', '/v1')).toEqual([]);
+    // "/v1/accounts/:accountId/*" guards what is under the account, not the account itself.
+    expect(index.match('POST', '/v1/accounts/:accountId').map((r) => r.id)).toEqual(['v1']);
+  });
+
+  it('answers a repeated lookup from its cache: the same array', () => {
+    expect(index.match('POST', '/v1/signup')).toBe(index.match('POST', '/v1/signup'));
+  });
+
+  it('lists the paths as written', () => {
+    expect([...index.paths].sort()).toEqual(['/v1/*', '/v1/accounts/:accountId/*', '/v1/accounts/:accountId/calls']);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * composeLimiters: every limiter of the service, built once from the stores, and the two chains
+ * that use them (engine/limiter-chain.ts): the HTTP guard's (slots, carriers, shared and token
+ * buckets, fast windows, exact windows) and the rate-limit documents' (fast, then exact
+ * fixed-window counters). One fast limiter serves both, so one sync job publishes everything
+ * this instance counted in fast mode.
+ */
+import type { Clock } from './clock.js';
+import type { Stores } from './stores.js';
+import type { Throttle } from './engine/throttle.js';
+import { createLimiterChain, type LimiterChain } from './engine/limiter-chain.js';
+import { createSlotLimiter } from './engine/limiters/slot-limiter.js';
+import { createCarrierLimiter } from './engine/limiters/carrier-limiter.js';
+import { createStateLimiter } from './engine/limiters/state-limiter.js';
+import { bucketSpec } from './engine/limiters/bucket-spec.js';
+import { sharedSpec } from './engine/limiters/shared-spec.js';
+import { counterSpec } from './engine/limiters/counter-spec.js';
+import { createFastLimiter, type FastLimiter } from './engine/limiters/fast-limiter.js';
+import { createWindowLimiter } from './engine/limiters/window-limiter.js';
+
+export interface LimiterOptions {
+  stores: Stores;
+  throttle: Throttle;
+  clock: Clock;
+  /** The decision deadline against the store (THROTTLE_DEADLINE_MS). */
+  deadlineMs: number;
+  /** This instance's name in the fast-mode counts. */
+  instanceId: string;
+  /** How often the fast-mode counts are shared (FAST_SYNC_INTERVAL_MS). */
+  fastSyncIntervalMs: number;
+  /** Told about every store failure or missed deadline of a limiter. */
+  onStoreError: (error: unknown) => void;
+}
+
+export interface Limiters {
+  /** The HTTP guard's chain (and the generic decision API's). */
+  chain: LimiterChain;
+  /** Rate-limit documents' packet rules. */
+  packets: LimiterChain;
+  /** The fast-mode limiter: main.ts schedules its sync (jobs/sync-fast-counts.ts). */
+  fast: FastLimiter;
+}
+
+/** How long taking or giving back a slot may take. */
+const SLOT_TIMEOUT_MS = 2_000;
+
+export function composeLimiters(options: LimiterOptions): Limiters {
+  const { stores, deadlineMs, onStoreError } = options;
+  const slotOptions = { store: stores.slots, timeoutMs: SLOT_TIMEOUT_MS, onStoreError };
+  const stateOptions = { store: stores.state, deadlineMs, onStoreError };
+  const fast = createFastLimiter({
+    store: stores.fastCounts,
+    instanceId: options.instanceId,
+    clock: options.clock,
+    syncIntervalMs: options.fastSyncIntervalMs,
+    onSyncError: onStoreError,
+  });
+  const chain = createLimiterChain([
+    { limiter: createSlotLimiter(slotOptions), decides: (rule) => rule.kind === 'concurrent' },
+    { limiter: createCarrierLimiter(slotOptions), decides: (rule) => rule.kind === 'carriers' },
+    { limiter: createStateLimiter({ ...stateOptions, spec: sharedSpec }), decides: (rule) => rule.kind === 'shared' },
+    { limiter: createStateLimiter({ ...stateOptions, spec: bucketSpec }), decides: (rule) => rule.kind === 'bucket' },
+    { limiter: fast, decides: (rule) => rule.kind === 'window' && rule.consistency === 'fast' },
+    { limiter: createWindowLimiter(options.throttle), decides: (rule) => rule.kind === 'window' },
+  ]);
+  // Documents count in fixed windows (Kazoo's per_second, per_minute): exact ones by compare-and-set on one small state.
+  const packets = createLimiterChain([
+    { limiter: fast, decides: (rule) => rule.consistency === 'fast' },
+    { limiter: createStateLimiter({ ...stateOptions, spec: counterSpec }), decides: () => true },
+  ]);
+  return { chain, packets, fast };
+}

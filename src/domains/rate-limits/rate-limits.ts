@@ -1,0 +1,154 @@
+/**
+ * Rate-limit documents: read, replace and delete them (the crossbar-style routes), and
+ * `effective()`, the limits that apply to a device's or an account's packets, which the decision
+ * path asks on every SIP message (some 10,000 a second).
+ *
+ * Precedence (Kazoo's frontier): a device's limits are its own document, else its account
+ * document's `device` section, else the system document's `device` section; an account's are its
+ * document's `account` section, else the system document's. A section counts when it sets at least
+ * one limit (an empty `{}` or a document that only says `consistency` falls through), and the first
+ * one found is taken whole. Kazoo goes one step further and fills the kinds a device's limits
+ * leave out from the system configuration, key by key; tollgate takes one source per tier, so
+ * that every limit in force can be traced to one document (`source`).
+ *
+ * effective() reads documents through an in-process cache: each document (or its absence) is
+ * kept for `cacheMs` (1 s by default), at most `cacheEntries` of them, oldest dropped first.
+ * Writes through this instance forget the document at once; another instance's write is seen here
+ * within `cacheMs`. Concurrent misses on one document share one store read.
+ */
+import type { Clock } from '../../clock.js';
+import { parseRateLimitDocument, type Consistency, type PacketLimits, type RateLimitDocument, type SystemDocument } from './rate-limit-document.js';
+import type { RateLimitKey, RateLimitRepository } from './rate-limit-repository.js';
+
+export interface RateLimitsDeps {
+  repository: RateLimitRepository;
+  clock: Clock;
+  /** How long effective() trusts a document it read (0: it reads the store every time). */
+  cacheMs?: number;
+  /** Documents the cache holds at most. */
+  cacheEntries?: number;
+}
+
+/** The limits of one tier, the document they came from, and how that document wants them counted. */
+export interface EffectiveTier<Source extends string> {
+  limits: PacketLimits;
+  source: Source;
+  consistency: Consistency;
+}
+
+/** What applies to one packet: each tier is absent when no document sets limits for it. */
+export interface EffectiveLimits {
+  /** Per device (only when a device was named). */
+  device?: EffectiveTier<'device' | 'account' | 'system'>;
+  /** The account's traffic as a whole. */
+  account?: EffectiveTier<'account' | 'system'>;
+  /** All traffic of the cluster together (the system document's `system` section). */
+  system?: Omit<EffectiveTier<'system'>, 'source'>;
+}
+
+export interface RateLimits {
+  /** The stored document, or {} when there is none (Kazoo answers the empty object). */
+  get(key: RateLimitKey): Promise<RateLimitDocument>;
+  /** Validates `data` as the key's kind of document (400 with its JSON path), without storing it. */
+  check(key: RateLimitKey, data: unknown): RateLimitDocument;
+  /** Validates and stores `data`, replacing the key's document; answers what was stored. */
+  put(key: RateLimitKey, data: unknown): Promise<RateLimitDocument>;
+  /** Removes the key's document; answers what was removed ({} when there was none). */
+  delete(key: RateLimitKey): Promise<RateLimitDocument>;
+  /** The limits in force for the account's packets, and a device's when `deviceSid` is given. */
+  effective(accountSid: string, deviceSid?: string): Promise<EffectiveLimits>;
+}
+
+const SYSTEM: RateLimitKey = { scope: 'system' };
+
+const cacheId = (key: RateLimitKey) => (key.scope === 'system' ? 's' : key.scope === 'account' ? `a|${key.accountSid}` : `d|${key.accountSid}|${key.deviceSid}`);
+
+export function createRateLimits(deps: RateLimitsDeps): RateLimits {
+  const { repository, clock } = deps;
+  const cacheMs = deps.cacheMs ?? 1_000;
+  const maxEntries = Math.max(1, deps.cacheEntries ?? 10_000);
+  // cache id -> the read (shared by concurrent misses) and when it started; insertion order is age order.
+  const cache = new Map<string, { atMs: number; document: Promise<RateLimitDocument | undefined> }>();
+
+  function cached(key: RateLimitKey): Promise<RateLimitDocument | undefined> {
+    if (cacheMs <= 0) return repository.get(key);
+    const id = cacheId(key);
+    const now = clock();
+    const hit = cache.get(id);
+    if (hit && now - hit.atMs < cacheMs) return hit.document;
+    cache.delete(id);
+    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
+    // Frozen: the sections are handed to every caller as they are, so none may change them.
+    const entry = { atMs: now, document: repository.get(key).then(deepFreeze) };
+    cache.set(id, entry);
+    // A failed read is not remembered: the next call asks the store again (the caller sees the error).
+    entry.document.catch(() => {
+      if (cache.get(id) === entry) cache.delete(id);
+    });
+    return entry.document;
+  }
+
+  /** Called once the store has the write: any read begun before it is dropped with its entry. */
+  const forget = (key: RateLimitKey) => void cache.delete(cacheId(key));
+
+  const check = (key: RateLimitKey, data: unknown) => parseRateLimitDocument(key.scope, data);
+
+  return {
+    get: async (key) => (await repository.get(key)) ?? {},
+    check,
+    async put(key, data) {
+      const document = check(key, data);
+      await repository.put(key, document);
+      forget(key);
+      return document;
+    },
+    async delete(key) {
+      const removed = await repository.get(key);
+      await repository.delete(key);
+      forget(key);
+      return removed ?? {};
+    },
+    async effective(accountSid, deviceSid) {
+      const [system, account, device] = await Promise.all([
+        cached(SYSTEM) as Promise<SystemDocument | undefined>,
+        cached({ scope: 'account', accountSid }),
+        deviceSid === undefined ? undefined : cached({ scope: 'device', accountSid, deviceSid }),
+      ]);
+      const result: EffectiveLimits = {};
+      if (deviceSid !== undefined) {
+        const tier = tierOf(device, device && limitsOf(device), 'device') ??
+          tierOf(account, account && 'device' in account ? account.device : undefined, 'account') ??
+          tierOf(system, system?.device, 'system');
+        if (tier) result.device = tier;
+      }
+      const accountTier = tierOf(account, account && 'account' in account ? account.account : undefined, 'account') ?? tierOf(system, system?.account, 'system');
+      if (accountTier) result.account = accountTier;
+      const systemTier = tierOf(system, system?.system, 'system');
+      if (systemTier) result.system = { limits: systemTier.limits, consistency: systemTier.consistency };
+      return result;
+    },
+  };
+}
+
+/** The tier a document's section makes, or undefined when the section sets no limit. */
+function tierOf<S extends string>(document: RateLimitDocument | undefined, section: PacketLimits | undefined, source: S): EffectiveTier<S> | undefined {
+  if (!document || !section || !(setsLimit(section.per_second) || setsLimit(section.per_minute))) return undefined;
+  return { limits: section, source, consistency: document.consistency ?? 'exact' };
+}
+
+/** A device document's limits without its `consistency` (the same frozen sections). */
+function limitsOf(document: RateLimitDocument): PacketLimits {
+  const { per_second, per_minute } = document as PacketLimits;
+  return { ...(per_second ? { per_second } : {}), ...(per_minute ? { per_minute } : {}) };
+}
+
+const setsLimit = (counts: Record<string, number | undefined> | undefined) =>
+  counts !== undefined && (counts.registrations !== undefined || counts.invites !== undefined || counts.total_packets !== undefined);
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
+}

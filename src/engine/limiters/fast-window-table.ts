@@ -1,0 +1,123 @@
+/**
+ * What a fast limiter (fast-limiter.ts) knows, per partition and window length: the current
+ * fixed window's start, this instance's own admissions in it (`local`), the other instances' sum
+ * as the last sync read it (`others`), and the local count last published. Synchronous, so a
+ * decision reads and records in one step with nothing running in between.
+ *
+ * Memory is bounded: at most `maxPartitions` partitions, least recently used first out. A
+ * partition's state is one small object per window length, and an ended window is replaced by
+ * the next (or dropped by the sync), so a partition costs the same however long it lives.
+ */
+import { partitionId, type PartitionKey } from '../call-log.js';
+import type { FastCountKey } from '../fast-count-store.js';
+import { windowStart } from '../fixed-window.js';
+
+export interface WindowCount {
+  key: FastCountKey;
+  /** This instance's admissions in the window. */
+  local: number;
+  /** The other instances' admissions in the window, as of the last sync that read it. */
+  others: number;
+  /** `local` as last published (-1: never), so a sync publishes only what changed. */
+  published: number;
+}
+
+interface PartitionCounts {
+  partition: PartitionKey;
+  /** Window length (ms) -> its current window. */
+  windows: Map<number, WindowCount>;
+}
+
+export class FastWindowTable {
+  /** Partition id -> counts, in least-recently-used order (a touch moves it to the end). */
+  private readonly partitions = new Map<string, PartitionCounts>();
+  /** Partitions pushed out to stay under maxPartitions (their unpublished admissions are forgotten). */
+  evictions = 0;
+
+  constructor(private readonly maxPartitions: number) {
+    if (!(maxPartitions >= 1)) throw new RangeError(`maxPartitions must be at least 1, got ${maxPartitions}`);
+  }
+
+  /**
+   * The window of `windowMs` that `nowMs` falls in, if this instance counts anything there. A
+   * window that started after `nowMs` (a decision whose time was taken just before another's)
+   * is taken as the current one: counting it can only refuse early, never admit more.
+   */
+  peek(partition: PartitionKey, windowMs: number, nowMs: number): WindowCount | undefined {
+    const w = this.partitions.get(partitionId(partition))?.windows.get(windowMs);
+    return w && w.key.windowStart >= windowStart(nowMs, windowMs) ? w : undefined;
+  }
+
+  /** The current window of `windowMs`, created (empty, nothing known of others) if need be. */
+  current(partition: PartitionKey, windowMs: number, nowMs: number): WindowCount {
+    const id = partitionId(partition);
+    let p = this.partitions.get(id);
+    if (p) {
+      this.partitions.delete(id);
+    } else {
+      if (this.partitions.size >= this.maxPartitions) this.evictOldest();
+      p = { partition, windows: new Map() };
+    }
+    this.partitions.set(id, p);
+    const start = windowStart(nowMs, windowMs);
+    const known = p.windows.get(windowMs);
+    if (known && known.key.windowStart >= start) return known;
+    // The previous window ended: its count is of no use to any decision from now on.
+    const fresh: WindowCount = { key: { partition, windowMs, windowStart: start }, local: 0, others: 0, published: -1 };
+    p.windows.set(windowMs, fresh);
+    return fresh;
+  }
+
+  /** Marks a known partition as just used (a refusal records nothing but keeps its partition). */
+  touch(partition: PartitionKey): void {
+    const id = partitionId(partition);
+    const p = this.partitions.get(id);
+    if (!p) return;
+    this.partitions.delete(id);
+    this.partitions.set(id, p);
+  }
+
+  /** Whether `w` is still the window the table holds (a sync's answer for a replaced one is dropped). */
+  holds(w: WindowCount): boolean {
+    return this.partitions.get(partitionId(w.key.partition))?.windows.get(w.key.windowMs) === w;
+  }
+
+  /**
+   * Splits the table for a sync at `nowMs`: windows still running, and windows that have ended,
+   * which are dropped (partitions left with no window go too). Ended windows are handed over
+   * so that their last admissions can still be published once.
+   */
+  sweep(nowMs: number): { running: WindowCount[]; ended: WindowCount[] } {
+    const running: WindowCount[] = [];
+    const ended: WindowCount[] = [];
+    for (const [id, p] of this.partitions) {
+      for (const [windowMs, w] of p.windows) {
+        if (w.key.windowStart + windowMs > nowMs) {
+          running.push(w);
+        } else {
+          ended.push(w);
+          p.windows.delete(windowMs);
+        }
+      }
+      if (p.windows.size === 0) this.partitions.delete(id);
+    }
+    return { running, ended };
+  }
+
+  get partitionCount(): number {
+    return this.partitions.size;
+  }
+
+  get windowCount(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) n += p.windows.size;
+    return n;
+  }
+
+  private evictOldest(): void {
+    const oldest = this.partitions.keys().next();
+    if (oldest.done) return;
+    this.partitions.delete(oldest.value);
+    this.evictions++;
+  }
+}
