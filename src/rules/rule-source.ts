@@ -12,6 +12,7 @@ import type { AccessList, Rule, RuleSet } from './rule.js';
 import { EMPTY_LIST, mergeAccessLists } from './access-list.js';
 import { RuleFileError } from './rule-file-error.js';
 import { globalListsOf, parseRules } from './parse-rules.js';
+import { kazooDocumentKind } from './kazoo-format.js';
 
 /** One rule document: where it came from (a file path, "setting:<name>") and its parsed JSON. */
 export interface RuleDocument {
@@ -27,10 +28,27 @@ export interface RuleSource {
 }
 
 /** Parses every document and combines them; throws RuleFileError naming the document, path and reason. */
-export function buildRuleSet(documents: readonly RuleDocument[]): RuleSet {
+export function buildRuleSet(given: readonly RuleDocument[]): RuleSet {
+  const documents = pairKazooDocuments(given);
   const rules = documents.flatMap((doc) => parseRules(doc.origin, doc.json));
   const lists = documents.map((doc) => globalListsOf(doc.origin, doc.json));
   return combineRuleSets(rules, documents.map((doc) => doc.origin), { allow: mergeAccessLists(lists.map((l) => l.allow)), deny: mergeAccessLists(lists.map((l) => l.deny)) });
+}
+
+/**
+ * Kazoo's crossbar and token_buckets documents shape one crossbar bucket together (kazoo-format.ts),
+ * so each may sit in a file or setting of its own, as Kazoo keeps them: the two are parsed as one
+ * document named after both. A second document of either kind is refused, naming the first.
+ */
+function pairKazooDocuments(documents: readonly RuleDocument[]): RuleDocument[] {
+  const crossbar = documents.filter((d) => kazooDocumentKind(d.json) === 'crossbar');
+  const buckets = documents.filter((d) => kazooDocumentKind(d.json) === 'token_buckets');
+  for (const [kind, found] of [['crossbar', crossbar], ['token_buckets', buckets]] as const) {
+    if (found.length > 1) throw new RuleFileError(found[1]!.origin, '$._id', `a second "${kind}" document (also ${found[0]!.origin})`);
+  }
+  if (crossbar.length === 0 || buckets.length === 0) return [...documents];
+  const pair = { origin: `${crossbar[0]!.origin} + ${buckets[0]!.origin}`, json: [crossbar[0]!.json, buckets[0]!.json] };
+  return [...documents.filter((d) => d !== crossbar[0] && d !== buckets[0]), pair];
 }
 
 /** Joins rules from several sources, refusing a rule id used twice (naming both sources). */

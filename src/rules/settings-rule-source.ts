@@ -1,5 +1,6 @@
 /**
- * The system_settings table as a rule source: the notes' `throttling` document, and native rule
+ * The system_settings table as a rule source: the notes' `throttling` document, Kazoo's
+ * `crossbar` and `token_buckets` documents (system_config's names, verbatim), and native rule
  * documents in settings named "rule:<id>" (one rule, written by PUT /v1/admin/rules/:id) or
  * "rules:<name>" (a document of several). Other settings are not rules and are not read here.
  */
@@ -13,7 +14,7 @@ export interface SettingsReader {
 
 export const THROTTLING_SETTING = 'throttling';
 /** Names of settings that hold rule documents. */
-export const RULE_SETTING_NAME = /^(throttling|rules?:[A-Za-z0-9][A-Za-z0-9_.:/#-]{0,127})$/;
+export const RULE_SETTING_NAME = /^(throttling|crossbar|token_buckets|rules?:[A-Za-z0-9][A-Za-z0-9_.:/#-]{0,127})$/;
 
 export const ruleSettingName = (ruleId: string) => `rule:${ruleId}`;
 /** Where a setting's rules say they come from, in errors, logs and GET /v1/admin/rules. */

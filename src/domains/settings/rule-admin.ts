@@ -100,7 +100,7 @@ export function createRuleAdmin(deps: RuleAdminDeps) {
     },
 
     async putSetting(name: string, value: unknown, who: string, ifMatch?: string): Promise<ChangeResult> {
-      if (!RULE_SETTING_NAME.test(name)) throw new TollgateError('INVALID_REQUEST', 'setting names are "throttling", "rule:<id>" or "rules:<name>"', { field: 'name' });
+      if (!RULE_SETTING_NAME.test(name)) throw new TollgateError('INVALID_REQUEST', 'setting names are "throttling", "crossbar", "token_buckets", "rule:<id>" or "rules:<name>"', { field: 'name' });
       return change(name, JSON.stringify(value), `setting ${name}`, who, ifMatch);
     },
 
