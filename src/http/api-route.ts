@@ -79,6 +79,12 @@ export interface ApiRoute {
   /** Whether the throttle runs (rules on this method and pattern); after auth, before the handler. */
   throttled: boolean;
   /**
+   * Requests of a throttled route the limits never refuse: the ones that give capacity back
+   * (ending a call, ending a conference). Such a request skips the throttle, so no rule on the
+   * route, window or slot, can keep a caller from hanging up.
+   */
+  neverThrottled?: (input: RouteInput) => boolean;
+  /**
    * The patterns whose rules guard this route (default: its own path). A route served at several
    * paths (answeredAt) lists them all, so a rule naming any one guards every one: no path can be
    * used to dodge a rule written for another.

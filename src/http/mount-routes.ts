@@ -74,7 +74,10 @@ export function mountRoutes(router: Router, routes: readonly ApiRoute[], deps: M
         await next();
       });
     }
-    if (route.throttled) chain.push(deps.throttle);
+    if (route.throttled && route.neverThrottled) {
+      const exempt = route.neverThrottled;
+      chain.push(async (ctx: Context, next: Next) => (exempt(inputOf(ctx)) ? next() : deps.throttle(ctx, next)));
+    } else if (route.throttled) chain.push(deps.throttle);
     chain.push(async (ctx: Context) => render(ctx, await route.handle(inputOf(ctx)), deps.logger));
     router.register(route.path, [route.method], chain, { name: route.operationId });
   }

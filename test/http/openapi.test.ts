@@ -93,7 +93,7 @@ describe('GET /openapi.json', () => {
       'PATCH /v1/accounts/{accountId}/conferences/{sid}': ['200', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'],
       'POST /v1/accounts/{accountId}/conferences/{sid}/participants': ['201', '400', '401', '403', '404', '409', '413', '415', '429', '500', '503'],
       'GET /v1/accounts/{accountId}/conferences/{sid}/participants': ['200', '400', '401', '403', '404', '429', '500', '503'],
-      'DELETE /v1/accounts/{accountId}/conferences/{sid}/participants/{participantId}': ['200', '400', '401', '403', '404', '429', '500', '503'],
+      'DELETE /v1/accounts/{accountId}/conferences/{sid}/participants/{participantId}': ['200', '401', '403', '404', '429', '500', '503'],
       'POST /v1/accounts/{accountId}/calls': ['201', '400', '401', '403', '413', '415', '429', '500', '503'],
       'GET /v1/accounts/{accountId}/calls': ['200', '400', '401', '403', '429', '500', '503'],
       'GET /v1/accounts/{accountId}/calls/{sid}': ['200', '400', '401', '403', '404', '429', '500', '503'],

@@ -2,7 +2,8 @@
  * Every shipped rule guards a route the service serves, keys on what that route's requests carry,
  * and refuses with 429 REQUEST_LIMIT_REACHED past its limit. For each rule the partition of the
  * request's key is first filled to the rule's own count through the engine (no HTTP round trips
- * for 1000-call windows), then one real request must be refused with the rule's id and message.
+ * for 1000-call windows; a concurrent rule's slots through the slot store), then one real request
+ * must be refused with the rule's id and message.
  */
 import { describe, expect, it } from 'vitest';
 import { loadRuleFiles } from '../../src/rules/load-rule-files.js';
@@ -94,10 +95,17 @@ describe('the shipped rules', () => {
     const key = keyFromValues(rule, [request.raw], { defaultPhoneRegion: 'US' });
     if (key.kind !== 'key') throw new Error(`no key for ${rule.id}`);
     const target = { rule, partition: { caller: TEST_HASHER.hash(key.value), api: rule.id } };
-    const count = Math.min(...rule.limits.map((l) => l.count));
-    // Fill the window (the world's own requests may already have used some of it).
-    for (let i = 0; i < count; i++) await w.app.throttle.check([target]);
-    expect((await w.app.throttle.check([target])).admitted).toBe(false);
+    if (rule.kind === 'concurrent') {
+      // Fill the slots with leases of calls or participants that never end.
+      const { max, leaseMs } = rule.concurrent!;
+      for (let i = 0; i < max; i++) await w.app.stores.slots.acquire(target.partition, `lease-${i}`, max, leaseMs, w.app.clock(), { timeoutMs: 1_000 });
+      expect(await w.app.stores.slots.held(target.partition, w.app.clock(), { timeoutMs: 1_000 })).toBe(max);
+    } else {
+      const count = Math.min(...rule.limits.map((l) => l.count));
+      // Fill the window (the world's own requests may already have used some of it).
+      for (let i = 0; i < count; i++) await w.app.throttle.check([target]);
+      expect((await w.app.throttle.check([target])).admitted).toBe(false);
+    }
     const response = await requestJson(request.method, request.url, request.body, request.headers);
     expect(response.status).toBe(rule.error.status);
     expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);

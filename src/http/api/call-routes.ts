@@ -15,6 +15,8 @@ import { accountIdParam } from './account-routes.js';
 const CALLS = '/v1/accounts/:accountId/calls';
 const CALL = `${CALLS}/:sid`;
 const callParams = { accountId: accountIdParam, sid: { type: 'string', pattern: callSidPattern } };
+/** The update statuses that end a call. */
+const ENDING: ReadonlySet<string> = new Set(['end', 'completed', 'canceled']);
 const conflict = { description: 'STATE_CONFLICT: the call is past that status (it cannot go back), has ended, or is limit_exceeded.', schema: { $ref: '#/components/schemas/Error' } };
 
 export function callRoutes({ calls, listing }: Pick<CallDomain, 'calls' | 'listing'>): ApiRoute[] {
@@ -40,6 +42,8 @@ export function callRoutes({ calls, listing }: Pick<CallDomain, 'calls' | 'listi
       bodyExamples: { end: { summary: 'End the call', value: { status: 'end' } }, answer: { summary: 'The callee answered', value: { status: 'in-progress' } } },
       responses: { 200: { description: 'The call after the change.', schema: callResource }, 409: conflict },
       precheck: async ({ params, body, caller }) => calls.checkUpdate(caller!.accountId, params.sid!, body.status),
+      // Hanging up is never refused by a limit: it gives capacity back (a concurrent slot, a carrier).
+      neverThrottled: ({ body }) => ENDING.has((body as { status: string }).status),
       handle: async ({ params, body, caller }) => json(200, await calls.update(caller!.accountId, params.sid!, body.status)),
     });
 

@@ -71,6 +71,8 @@ export function conferenceRoutes(conferences: Conferences): ApiRoute[] {
       params: sidParams,
       responses: { 200: { description: 'The conference after the change.', schema: conferenceResource }, 409: ended },
       precheck: async ({ caller, params, body }) => conferences.checkUpdate(caller!.accountId, params.sid!, body),
+      // Ending a conference gives its participants' slots back: never refused by a limit.
+      neverThrottled: ({ body }) => (body as { status?: string }).status === 'completed',
       handle: async ({ caller, params, body }) => json(200, await conferences.update(caller!.accountId, params.sid!, body)),
     }),
     defineRoute({
@@ -104,7 +106,8 @@ export function conferenceRoutes(conferences: Conferences): ApiRoute[] {
       operationId: 'leaveConference',
       method: 'DELETE',
       path: `${BASE}/:sid/participants/:participantId`,
-      summary: 'A participant leaves (leaving twice changes nothing)',
+      summary: 'A participant leaves (leaving twice changes nothing); never throttled: leaving gives a slot back',
+      throttled: false,
       params: { ...sidParams, participantId: { type: 'string', pattern: participantSidPattern } },
       responses: { 200: { description: 'The participant, left.', schema: participantResource } },
       precheck: async ({ caller, params }) => conferences.checkParticipant(caller!.accountId, params.sid!, params.participantId!),
