@@ -151,7 +151,7 @@ function operation(route: ApiRoute): Record<string, unknown> {
   }
   add(500, errorResponse('INTERNAL: an unexpected failure.'));
   if (route.throttled || route.auth !== 'none') {
-    add(503, errorResponse('THROTTLE_UNAVAILABLE (the rate limiter\'s store failed and a rule says onStoreError: "deny") or SERVICE_UNAVAILABLE (the data store did not answer).', {
+    add(503, errorResponse(`THROTTLE_UNAVAILABLE (the rate limiter's store failed and a rule says onStoreError: "deny")${route.throttled ? ', ALL_CARRIERS_BUSY (every carrier of a carrier rule is full)' : ''} or SERVICE_UNAVAILABLE (the data store did not answer).`, {
       headers: { 'Retry-After': headers.retryAfter('Retry shortly (1 s).') },
     }));
   }
