@@ -7,7 +7,11 @@
  */
 import type { Clock } from './clock.js';
 import type { Stores } from './stores.js';
-import type { Throttle } from './engine/throttle.js';
+import { createThrottle, type Throttle } from './engine/throttle.js';
+import type { CallLog } from './engine/call-log.js';
+import type { Target } from './engine/admit.js';
+import type { PartitionCache } from './engine/partition-cache.js';
+import type { MemoryCallLog } from './store/memory/memory-call-log.js';
 import { createLimiterChain, type LimiterChain } from './engine/limiter-chain.js';
 import { createSlotLimiter } from './engine/limiters/slot-limiter.js';
 import { createCarrierLimiter } from './engine/limiters/carrier-limiter.js';
@@ -20,7 +24,12 @@ import { createWindowLimiter } from './engine/limiters/window-limiter.js';
 
 export interface LimiterOptions {
   stores: Stores;
-  throttle: Throttle;
+  /** The call log as the exact window sees it (through the metrics' timing decorator). */
+  callLog: CallLog;
+  /** The exact window's local fallback (onStoreError "local"). */
+  local: MemoryCallLog;
+  /** The last known state of call-log partitions (shared with the metrics). */
+  cache: PartitionCache;
   clock: Clock;
   /** The decision deadline against the store (THROTTLE_DEADLINE_MS). */
   deadlineMs: number;
@@ -28,11 +37,13 @@ export interface LimiterOptions {
   instanceId: string;
   /** How often the fast-mode counts are shared (FAST_SYNC_INTERVAL_MS). */
   fastSyncIntervalMs: number;
-  /** Told about every store failure or missed deadline of a limiter. */
-  onStoreError: (error: unknown) => void;
+  /** Told about every store failure or missed deadline of a limiter (the exact window names its targets). */
+  onStoreError: (error: unknown, targets?: readonly Target[]) => void;
 }
 
 export interface Limiters {
+  /** The exact sliding window (engine/throttle.ts): also the failed-authentication guard's and the limit admin's. */
+  throttle: Throttle;
   /** The HTTP guard's chain (and the generic decision API's). */
   chain: LimiterChain;
   /** Rate-limit documents' packet rules. */
@@ -46,6 +57,7 @@ const SLOT_TIMEOUT_MS = 2_000;
 
 export function composeLimiters(options: LimiterOptions): Limiters {
   const { stores, deadlineMs, onStoreError } = options;
+  const throttle = createThrottle({ store: options.callLog, local: options.local, clock: options.clock, deadlineMs, onStoreError, cache: options.cache });
   const slotOptions = { store: stores.slots, timeoutMs: SLOT_TIMEOUT_MS, onStoreError };
   const stateOptions = { store: stores.state, deadlineMs, onStoreError };
   const fast = createFastLimiter({
@@ -61,12 +73,12 @@ export function composeLimiters(options: LimiterOptions): Limiters {
     { limiter: createStateLimiter({ ...stateOptions, spec: sharedSpec }), decides: (rule) => rule.kind === 'shared' },
     { limiter: createStateLimiter({ ...stateOptions, spec: bucketSpec }), decides: (rule) => rule.kind === 'bucket' },
     { limiter: fast, decides: (rule) => rule.kind === 'window' && rule.consistency === 'fast' },
-    { limiter: createWindowLimiter(options.throttle), decides: (rule) => rule.kind === 'window' },
+    { limiter: createWindowLimiter(throttle), decides: (rule) => rule.kind === 'window' },
   ]);
   // Documents count in fixed windows (Kazoo's per_second, per_minute): exact ones by compare-and-set on one small state.
   const packets = createLimiterChain([
     { limiter: fast, decides: (rule) => rule.consistency === 'fast' },
     { limiter: createStateLimiter({ ...stateOptions, spec: counterSpec }), decides: () => true },
   ]);
-  return { chain, packets, fast };
+  return { throttle, chain, packets, fast };
 }

@@ -8,12 +8,12 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
-import { logSampler } from './log-sampler.js';
+import { createShadowReport } from './shadow-report.js';
 import type { Settings } from './settings.js';
 import type { Stores } from './stores.js';
 import type { RuleIndex } from './engine/rule-index.js';
 import type { Target } from './engine/admit.js';
-import { createThrottle, type Throttle } from './engine/throttle.js';
+import type { Throttle } from './engine/throttle.js';
 import { PartitionCache } from './engine/partition-cache.js';
 import { createLimitAdmin, type LimitAdmin } from './engine/limit-admin.js';
 import { createKeyHasher, type KeyHasher } from './keys/key-hasher.js';
@@ -134,27 +134,22 @@ export function composeApp(options: ComposeOptions): Composed {
   });
   // The throttle and the limit admin see the store through the timing decorator; the store itself knows nothing of metrics.
   const callLog = metrics.timeStore(stores.callLog);
-  const throttle = createThrottle({
-    store: callLog,
-    local,
-    clock,
-    deadlineMs: settings.throttleDeadlineMs,
-    onStoreError: (error, targets) => {
-      metrics.storeFallback(error);
-      options.onStoreError?.(error, targets);
-    },
-    cache,
-  });
   const instanceId = options.instanceId ?? randomUUID();
   const limiters = composeLimiters({
     stores,
-    throttle,
+    callLog,
+    local,
+    cache,
     clock,
     deadlineMs: settings.throttleDeadlineMs,
     instanceId,
     fastSyncIntervalMs: settings.fastSyncIntervalMs,
-    onStoreError: (error) => metrics.storeFallback(error),
+    onStoreError: (error, targets) => {
+      metrics.storeFallback(error);
+      if (targets) options.onStoreError?.(error, targets);
+    },
   });
+  const { throttle } = limiters;
   const limits = createLimitAdmin({
     log: callLog,
     feed: stores.resetFeed,
@@ -169,21 +164,12 @@ export function composeApp(options: ComposeOptions): Composed {
   const pageTokens = createPageTokens(createHmac('sha256', settings.keySecret).update('tollgate page tokens').digest('base64url'));
   const accounts = createAccounts({ repository: stores.accounts, clock });
   const closers: Array<() => Promise<void>> = [];
-  // Shadow rules: counted per rule, logged (sampled: a shadow rule on a flood would log every request), told to listeners.
-  const shadowCounts: Record<string, number> = {};
-  const shadowListeners: Array<(ruleIds: readonly string[]) => void> = [];
-  const sampleShadowLog = logSampler(clock);
+  const shadow = createShadowReport(logger, clock);
   const decisionListeners: DecisionListener[] = [(events) => metrics.observeDecisions(events)];
   // Heavy hitters: every decision counted by partition key in bounded memory (TOP_K_CAPACITY counters per summary).
   const heavyHitters = new HeavyHitterTracker({ capacity: settings.topKCapacity, instanceId });
   decisionListeners.push((events) => heavyHitters.observe(events, clock()));
   const topCallers = (query: HeavyHitterQuery) => reportHeavyHitters({ store: stores.heavyHitters, tracker: heavyHitters, showKeys: settings.topKShowKeys }, query, clock());
-  const onShadow = (ruleIds: readonly string[], route: string) => {
-    for (const id of ruleIds) shadowCounts[id] = (shadowCounts[id] ?? 0) + 1;
-    for (const listener of shadowListeners) listener(ruleIds);
-    const suppressed = sampleShadowLog();
-    if (suppressed !== undefined) logger.info({ rules: ruleIds, route, suppressed }, 'shadow rule would have refused a request (not enforced)');
-  };
   // Resources that hold concurrent-limit slots give them back when they end (never throws: a lost release expires with its lease).
   const slotLeases: SlotLeases = {
     release: async (leaseId) => {
@@ -227,7 +213,7 @@ export function composeApp(options: ComposeOptions): Composed {
   const routes: ApiRoute[] = [
     ...signupRoutes(createSignup({ repository: stores.signups, clock, defaultPhoneRegion: settings.defaultPhoneRegion })),
     ...accountRoutes(accounts, clock),
-    ...(options.rulesInForce ? adminRuleRoutes(createRuleAdmin({ store: stores.settings, rules: options.rulesInForce, clock, shadowCounts: () => ({ ...shadowCounts }) }), pageTokens) : []),
+    ...(options.rulesInForce ? adminRuleRoutes(createRuleAdmin({ store: stores.settings, rules: options.rulesInForce, clock, shadowCounts: shadow.counts }), pageTokens) : []),
     ...cdrRoutes(cdrs),
     ...conferenceRoutes(conferences),
     ...callRoutes(callDomain),
@@ -250,7 +236,7 @@ export function composeApp(options: ComposeOptions): Composed {
     clientAddress: { trustProxyHops: settings.trustProxyHops, ipv6PrefixLength: settings.ipv6PrefixLength },
     routes,
     accounts,
-    onShadow,
+    onShadow: shadow.observe,
     onDecisions: (events, route) => {
       for (const listener of decisionListeners) listener(events, route);
     },
@@ -267,8 +253,8 @@ export function composeApp(options: ComposeOptions): Composed {
     limits,
     routes,
     local,
-    shadowCounts: () => ({ ...shadowCounts }),
-    onShadow: (listener) => void shadowListeners.push(listener),
+    shadowCounts: shadow.counts,
+    onShadow: shadow.addListener,
     onDecisions: (listener) => void decisionListeners.push(listener),
     heavyHitters,
     metrics,
