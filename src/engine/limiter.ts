@@ -18,7 +18,11 @@ export interface LimitDecision {
   allowed: boolean;
   /** The quota: a window's count, a concurrent limit's max, a bucket's size. */
   limit: number;
-  /** What is left after this request (0 when refused). */
+  /**
+   * What is left after this request. A refused request took nothing, so it is what is left now:
+   * less than its cost (0 for a full window or a bucket short of the cost), or more when another
+   * limit refused it.
+   */
   remaining: number;
   /** Denied: ms until the request would fit. Allowed: 0. */
   retryAfterMs: number;
