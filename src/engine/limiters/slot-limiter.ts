@@ -11,9 +11,12 @@
 import type { Target } from '../admit.js';
 import type { Limiter, LimitDecision, LimiterOutcome } from '../limiter.js';
 import type { SlotStore } from '../slot-store.js';
+import type { KnownFull } from './known-full.js';
 
 export interface SlotLimiterOptions {
   store: SlotStore;
+  /** Partitions found full, shared with whoever releases slots on this instance (it clears them). */
+  full: KnownFull;
   /** How long acquiring or releasing may take. */
   timeoutMs: number;
   onStoreError?: (error: unknown) => void;
@@ -23,10 +26,21 @@ export interface SlotLimiterOptions {
 export const SLOT_RETRY_AFTER_MS = 1_000;
 
 export function createSlotLimiter(options: SlotLimiterOptions): Limiter {
-  const { store, timeoutMs } = options;
+  const { store, timeoutMs, full } = options;
+  const blocked = (targets: readonly Target[], nowMs: number): LimiterOutcome | undefined => {
+    for (const target of targets) {
+      const held = full.held(target.partition, nowMs);
+      if (held !== undefined) return { admitted: false, decisions: [slotDecision(target, target.rule.concurrent!.max, false, held)], via: 'cache' };
+    }
+    return undefined;
+  };
   return {
     kind: 'concurrent',
+    blocked,
     async take({ targets, nowMs, leaseId }): Promise<LimiterOutcome> {
+      // A partition found full within the last Retry-After is refused again without a round trip.
+      const known = blocked(targets, nowMs);
+      if (known) return known;
       const release = releaser(store, leaseId, timeoutMs, options.onStoreError);
       const decisions: LimitDecision[] = [];
       try {
@@ -35,11 +49,17 @@ export function createSlotLimiter(options: SlotLimiterOptions): Limiter {
           const result = await store.acquire(target.partition, leaseId, max, leaseMs, nowMs, { timeoutMs });
           decisions.push(slotDecision(target, max, result.acquired, result.held));
           if (!result.acquired) {
+            full.remember(target.partition, result.held, nowMs);
             await release();
             return { admitted: false, decisions, via: 'store' };
           }
         }
-        return { admitted: true, decisions, via: 'store', holds: true, undo: release };
+        // Given back after an admission (a later limiter refused, the handler failed): the partitions are no longer known full.
+        const undo = async () => {
+          await release();
+          full.clear();
+        };
+        return { admitted: true, decisions, via: 'store', holds: true, undo };
       } catch (error) {
         options.onStoreError?.(error);
         await release();
