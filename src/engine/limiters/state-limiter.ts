@@ -134,26 +134,33 @@ export function createStateLimiter<S>(options: StateLimiterOptions<S>): Limiter 
     return { admitted, decisions, via: 'local', undo };
   }
 
+  /** A denial from a state this instance read or wrote less than BLOCKED_FRESH_MS ago; counts nothing. */
+  function blocked(targets: readonly Target[], nowMs: number): LimiterOutcome | undefined {
+    const decisions: LimitDecision[] = [];
+    for (const target of targets) {
+      const known = cache.get(target.partition, nowMs);
+      if (!known || nowMs - known.seenMs >= BLOCKED_FRESH_MS) continue;
+      const { decision } = spec.take(spec.decode(known.text, target, nowMs), target, nowMs);
+      if (!decision.allowed) decisions.push(decision);
+    }
+    return decisions.length > 0 ? { admitted: false, decisions, via: 'cache' } : undefined;
+  }
+
   return {
     kind: spec.kind,
+    blocked,
     async take({ targets, nowMs }) {
       if (targets.length === 0) return { admitted: true, decisions: [], via: 'store' };
+      // A flood on an empty bucket is refused from what this instance saw within the last second:
+      // at most one read a second per partition, never an admission the store has not decided.
+      const known = blocked(targets, nowMs);
+      if (known) return known;
       try {
         return await viaStore(targets, nowMs);
       } catch (error) {
         report(error);
         return fallback(targets, nowMs);
       }
-    },
-    blocked(targets, nowMs) {
-      const decisions: LimitDecision[] = [];
-      for (const target of targets) {
-        const known = cache.get(target.partition, nowMs);
-        if (!known || nowMs - known.seenMs >= BLOCKED_FRESH_MS) continue;
-        const { decision } = spec.take(spec.decode(known.text, target, nowMs), target, nowMs);
-        if (!decision.allowed) decisions.push(decision);
-      }
-      return decisions.length > 0 ? { admitted: false, decisions, via: 'cache' } : undefined;
     },
   };
 }
