@@ -25,6 +25,23 @@ export interface Target {
   cost?: number;
   /** Shared rules: the member (device) inside the partition, as its partition key (an HMAC). */
   member?: string;
+  /** Packet counters (limiters/packet-spec.ts): the classes a SIP message counts in and each tier's limits. */
+  packets?: PacketCheckLimits;
+}
+
+/**
+ * Kazoo's per-second and per-minute packet limits for one parent (an account, or the system) and
+ * one member inside it (a device), counted in one state: one compare-and-set per SIP message.
+ * Counts are indexed [class] for the second and [3 + class] for the minute; classes are
+ * registrations (0), invites (1), total_packets (2).
+ */
+export interface PacketCheckLimits {
+  /** The classes this message counts in (an invite: invites and total_packets). */
+  classes: readonly number[];
+  /** The parent tier's limits by index (undefined: not limited), and the rule each decision names. */
+  parent?: { limits: ReadonlyArray<number | undefined>; rules: readonly Rule[] };
+  /** The member tier's limits (the member is Target.member). */
+  member?: { limits: ReadonlyArray<number | undefined>; rules: readonly Rule[] };
 }
 
 /** Where admit keeps the state it knows of a target's partition (seeded from the PartitionCache). */
