@@ -19,7 +19,7 @@ import { createCarrierLimiter } from './engine/limiters/carrier-limiter.js';
 import { createStateLimiter } from './engine/limiters/state-limiter.js';
 import { bucketSpec } from './engine/limiters/bucket-spec.js';
 import { sharedSpec } from './engine/limiters/shared-spec.js';
-import { counterSpec } from './engine/limiters/counter-spec.js';
+import { packetSpec } from './engine/limiters/packet-spec.js';
 import { createFastLimiter, type FastLimiter } from './engine/limiters/fast-limiter.js';
 import { createWindowLimiter } from './engine/limiters/window-limiter.js';
 
@@ -80,10 +80,11 @@ export function composeLimiters(options: LimiterOptions): Limiters {
     { limiter: fast, decides: (rule) => rule.kind === 'window' && rule.consistency === 'fast' },
     { limiter: createWindowLimiter(throttle), decides: (rule) => rule.kind === 'window' },
   ]);
-  // Documents count in fixed windows (Kazoo's per_second, per_minute): exact ones by compare-and-set on one small state.
+  // Documents count in fixed windows (Kazoo's per_second, per_minute): exact ones in one small
+  // state per account (its devices inside) and one for the system, by compare-and-set.
   const packets = createLimiterChain([
     { limiter: fast, decides: (rule) => rule.consistency === 'fast' },
-    { limiter: createStateLimiter({ ...stateOptions, spec: counterSpec }), decides: () => true },
+    { limiter: createStateLimiter({ ...stateOptions, spec: packetSpec }), decides: () => true },
   ]);
   return { throttle, chain, packets, fast, slotsReleased: () => full.clear() };
 }

@@ -2,8 +2,8 @@
  * Fixed windows aligned to the epoch, as Kazoo's per_second / per_minute packet limits count them
  * (design note 003): a limit of `count` per `windowMs` counts what was admitted in
  * [k * windowMs, (k + 1) * windowMs) and starts again from zero at the next boundary. Pure: the
- * exact counter (limiters/counter-spec.ts) and the fast one (limiters/fast-limiter.ts) differ
- * only in where the counts come from.
+ * fast limiter (limiters/fast-limiter.ts) decides with it; the exact packet counters
+ * (limiters/packet-spec.ts) count the same windows, an account's and its devices' in one state.
  *
  * Unlike the sliding window (decide.ts), a fixed window lets up to 2 x count through across one
  * boundary (count at the end of one window, count at the start of the next): that is what Kazoo's

@@ -74,9 +74,10 @@ describe('packet checks against the rate-limit documents', () => {
     const packet = { account: account.accountId, device: own, kind: 'packet' };
     expect(await allowedOf(app, packet, 4)).toBe(3);
     expect((await answer(app, packet)).rule).toBe('rate_limits:device:total_packets:per_second');
-    // What is stored: the device's exact counters, under the HMAC of account/device.
-    const stored = await app.stores.state.read({ caller: TEST_HASHER.hash(`${account.accountId}/${own}`), api: 'rate_limits:device:invites' }, { timeoutMs: 1_000 });
-    expect(JSON.parse(stored.state!)).toEqual({ w: [{ start: T0, count: 4 }] });
+    // What is stored: one state for the account, its device's counters inside under the HMAC of
+    // account/device ([registrations, invites, total_packets] per second, then per minute).
+    const stored = await app.stores.state.read({ caller: TEST_HASHER.hash(account.accountId), api: 'rate_limits' }, { timeoutMs: 1_000 });
+    expect(JSON.parse(stored.state!)).toMatchObject({ s: T0, d: { [TEST_HASHER.hash(`${account.accountId}/${own}`)]: [0, 4, 7, 0, 4, 7] } });
   });
 
   it('takes a device\'s limits from its own document, else its account\'s device section, else the system\'s', async () => {
@@ -107,8 +108,8 @@ describe('packet checks against the rate-limit documents', () => {
       const refused = await answer(app, invite(own));
       expect(refused).toMatchObject({ allowed: false, rule: 'rate_limits:account:invites:per_second', limit: 3 });
     }
-    const deviceCounter = await app.stores.state.read({ caller: TEST_HASHER.hash(`${account.accountId}/${own}`), api: 'rate_limits:device:invites' }, { timeoutMs: 1_000 });
-    expect(JSON.parse(deviceCounter.state!).w[0].count).toBe(1);
+    const counters = await app.stores.state.read({ caller: TEST_HASHER.hash(account.accountId), api: 'rate_limits' }, { timeoutMs: 1_000 });
+    expect(JSON.parse(counters.state!).d[TEST_HASHER.hash(`${account.accountId}/${own}`)][1]).toBe(1);
     // Raise the account's limit (in the same second): the device has exactly its 1 left.
     await storeDocument(`${app.url}/v1/accounts/${account.accountId}/rate_limits`, { account: { per_second: { invites: 10 } }, device: { per_second: { invites: 2 } } }, account.bearer);
     expect(await allowedOf(app, invite(own), 3)).toBe(1);

@@ -4,7 +4,6 @@
  * the same limiters the HTTP guard uses. Nothing here holds a slot: a check has no resource whose
  * end would give it back, so concurrent and carrier rules are not asked by generic checks.
  */
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { invalidRequest } from '../../errors.js';
 import type { Target } from '../../engine/admit.js';
@@ -16,13 +15,11 @@ import type { KeyHasher } from '../../keys/key-hasher.js';
 import type { RequestView } from '../../keys/request-view.js';
 import type { Consistency } from '../../rules/rule.js';
 import type { DecisionAnswer, DecisionService, GenericCheck, PacketCheck } from './decision-service.js';
-import { CLASSES_OF, PacketRules, type PacketLimits, type Tier } from './packet-rules.js';
+import { PacketRules, type EffectiveTier, type Tier } from './packet-rules.js';
+import { packetTargets } from './packet-targets.js';
 
-/** One tier's limits in force and how they are counted. */
-export interface EffectiveTier {
-  limits: PacketLimits;
-  consistency: Consistency;
-}
+export type { EffectiveTier } from './packet-rules.js';
+
 
 /** What the rate-limit documents give for an account and device (domains/rate-limits). */
 export interface PacketLimitSource {
@@ -42,28 +39,42 @@ export interface DecisionServiceDeps {
 }
 
 const NO_LIMIT: DecisionAnswer = Object.freeze({ allowed: true, limit: 0, remaining: 0, retryAfter: 0, rule: null, resetAfter: 0, windowSeconds: 0 });
-const TIERS: readonly Tier[] = ['device', 'account', 'system'];
+/**
+ * The lease a check's decision is taken under. No limiter a check reaches holds anything under it
+ * (concurrent and carrier rules are not asked, and packet rules are counters), so one constant
+ * spares a random UUID per check.
+ */
+const NO_LEASE = 'decision-check';
+/** Callers whose key hash is kept (a bounded memo: an SBC asks about the same accounts and devices all day). */
+const MAX_CACHED_CALLERS = 10_000;
 /** Key references a generic check may name (the rules' spelling). */
 const KEY_NAME = /^(?:(body|header|query|param)\.([A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*)|ip|token)$/;
 
 export function createDecisionService(deps: DecisionServiceDeps): DecisionService {
   const packetRules = new PacketRules();
+  const callerOf = memoizedHash(deps.hasher);
+
+  /**
+   * A denial some limiter already knows (a counter this instance saw spent less than a second
+   * ago, a window its cache shows full) is answered without a store round trip and counts
+   * nothing, as the compare-and-set path would answer after its read. Fast targets are decided in
+   * memory by take() anyway, so a check of fast rules only skips the second look.
+   */
+  async function decide(chain: LimiterChain, targets: readonly Target[]): Promise<DecisionAnswer> {
+    const nowMs = deps.clock();
+    if (!targets.every((t) => t.rule.consistency === 'fast')) {
+      const known = chain.blocked(targets, nowMs);
+      if (known) return answerOf(known);
+    }
+    return answerOf(await chain.take(targets, nowMs, NO_LEASE));
+  }
 
   return {
     async checkPacket(check: PacketCheck): Promise<DecisionAnswer> {
       const tiers = await deps.documents.effective(check.account, check.device);
-      const targets: Target[] = [];
-      for (const tier of TIERS) {
-        const effective = tiers[tier];
-        if (!effective || (tier === 'device' && check.device === undefined)) continue;
-        const caller = tier === 'system' ? 'system' : deps.hasher.hash(tier === 'device' ? `${check.account}/${check.device}` : check.account);
-        for (const cls of CLASSES_OF[check.kind]) {
-          const rule = packetRules.ruleFor(tier, cls, effective.limits, effective.consistency);
-          if (rule) targets.push({ rule, partition: { caller, api: rule.id }, cost: check.count ?? 1 });
-        }
-      }
+      const targets = packetTargets(check, tiers, packetRules, callerOf);
       if (targets.length === 0) return NO_LIMIT;
-      return answerOf(await deps.packetLimiters.take(targets, deps.clock(), randomUUID()));
+      return decide(deps.packetLimiters, targets);
     },
 
     async checkGeneric(check: GenericCheck): Promise<DecisionAnswer> {
@@ -72,14 +83,28 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
       const rules = index.match(method, check.api).filter((rule) => rule.kind !== 'concurrent' && rule.kind !== 'carriers');
       if (rules.length === 0) return NO_LIMIT;
       const plan = planRequest(rules, requestOf(method, check.keys), deps.planOptions, index, { pattern: check.api });
-      if (plan.kind === 'invalid') throw invalidRequest(`keys.${plan.field}`, plan.message);
+      if (plan.kind === 'invalid') throw invalidRequest(keyField(plan.field, check.keys), plan.message);
       if (plan.kind === 'listed') {
         return { allowed: false, limit: 0, remaining: 0, retryAfter: 0, rule: plan.rule.id, resetAfter: 0, windowSeconds: 0 };
       }
       const targets = check.cost === undefined ? plan.targets : plan.targets.map((t) => ({ ...t, cost: check.cost! }));
       if (targets.length === 0) return NO_LIMIT;
-      return answerOf(await deps.limiters.take(targets, deps.clock(), randomUUID()));
+      return decide(deps.limiters, targets);
     },
+  };
+}
+
+/** hasher.hash through a bounded memo: the HMAC is most of a fast packet check's own CPU. */
+function memoizedHash(hasher: KeyHasher): (key: string) => string {
+  const memo = new Map<string, string>();
+  return (key) => {
+    let hash = memo.get(key);
+    if (hash === undefined) {
+      hash = hasher.hash(key);
+      if (memo.size >= MAX_CACHED_CALLERS) memo.clear();
+      memo.set(key, hash);
+    }
+    return hash;
   };
 }
 
@@ -101,6 +126,14 @@ function requestOf(method: string, keys: Readonly<Record<string, string>>): Requ
     else headers[m[2]!.toLowerCase()] = [value];
   }
   return { method, params, query, headers, body, ip };
+}
+
+/**
+ * The check's field a refused key part was given in. A request's body field is named by its path
+ * in the body ("phone"); here it was given as its rule spelling ("keys.body.phone").
+ */
+function keyField(field: string, keys: Readonly<Record<string, string>>): string {
+  return `keys.${!Object.hasOwn(keys, field) && Object.hasOwn(keys, `body.${field}`) ? `body.${field}` : field}`;
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: string): void {

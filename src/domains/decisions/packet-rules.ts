@@ -21,6 +21,12 @@ export interface PacketLimits {
 
 export type Tier = 'device' | 'account' | 'system';
 
+/** One tier's limits in force and how they are counted. */
+export interface EffectiveTier {
+  limits: PacketLimits;
+  consistency: Consistency;
+}
+
 /** The classes a message of each kind is counted in. */
 export const CLASSES_OF: Record<PacketKind, readonly PacketClass[]> = {
   registration: ['registrations', 'total_packets'],
@@ -32,8 +38,39 @@ const SECOND: Omit<Limit, 'count'> = { windowMs: 1_000, window: '1s' };
 const MINUTE: Omit<Limit, 'count'> = { windowMs: 60_000, window: '1m' };
 const MAX_CACHED_RULES = 10_000;
 
+/** The classes' positions in a packet state's counts (engine/admit.ts PacketCheckLimits). */
+export const CLASS_INDEX: Record<PacketClass, number> = { registrations: 0, invites: 1, total_packets: 2 };
+const CLASSES: readonly PacketClass[] = ['registrations', 'invites', 'total_packets'];
+
+/** A tier's limits as counts by position: the three classes per second, then per minute. */
+export function countsOf(limits: PacketLimits): Array<number | undefined> {
+  return [...CLASSES.map((c) => limits.per_second?.[c]), ...CLASSES.map((c) => limits.per_minute?.[c])];
+}
+
 export class PacketRules {
   private readonly cache = new Map<string, Rule | null>();
+  private readonly tierRules = new Map<Tier, { exact: Rule; named: Rule[] }>();
+
+  /**
+   * The rule an exact check of a tier's state is decided under (the account with its devices, or
+   * the system), and the rules its decisions are named after, one per class ("rate_limits:device:invites").
+   */
+  exact(tier: 'account' | 'system'): Rule {
+    return this.tier(tier).exact;
+  }
+
+  named(tier: Tier): readonly Rule[] {
+    return this.tier(tier).named;
+  }
+
+  private tier(tier: Tier): { exact: Rule; named: Rule[] } {
+    let rules = this.tierRules.get(tier);
+    if (!rules) {
+      rules = { exact: ruleOf(`rate_limits:${tier}`, [], 'exact', { tier }), named: CLASSES.map((cls) => ruleOf(`rate_limits:${tier}:${cls}`, [], 'exact', { tier, class: cls })) };
+      this.tierRules.set(tier, rules);
+    }
+    return rules;
+  }
 
   /** The rule for one tier and class, or undefined when the document limits neither window of it. */
   ruleFor(tier: Tier, cls: PacketClass, limits: PacketLimits, consistency: Consistency): Rule | undefined {
@@ -55,7 +92,10 @@ function build(tier: Tier, cls: PacketClass, perSecond: number | undefined, perM
   if (perSecond !== undefined) limits.push({ ...SECOND, count: perSecond });
   if (perMinute !== undefined) limits.push({ ...MINUTE, count: perMinute });
   if (limits.length === 0) return null;
-  const id = `rate_limits:${tier}:${cls}`;
+  return ruleOf(`rate_limits:${tier}:${cls}`, limits, consistency, { tier, class: cls, per_second: perSecond, per_minute: perMinute, consistency });
+}
+
+function ruleOf(id: string, limits: Limit[], consistency: Consistency, definition: unknown): Rule {
   return Object.freeze({
     id,
     kind: 'window',
@@ -72,6 +112,6 @@ function build(tier: Tier, cls: PacketClass, perSecond: number | undefined, perM
     consistency,
     allow: { exact: new Set(), prefixes: [] },
     deny: { exact: new Set(), prefixes: [] },
-    definition: { tier, class: cls, per_second: perSecond, per_minute: perMinute, consistency },
+    definition,
   } satisfies Rule);
 }
