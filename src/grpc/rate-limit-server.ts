@@ -12,7 +12,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { DecisionService } from '../domains/decisions/decision-service.js';
+import { checkAll, type DecisionService } from '../domains/decisions/decision-service.js';
 import { TollgateError } from '../errors.js';
 import { checkOfDescriptor, DescriptorError, type DescriptorCheck } from './descriptor-check.js';
 import { statusOf } from './descriptor-status.js';
@@ -77,7 +77,8 @@ export async function startRateLimitServer(options: RateLimitServerOptions): Pro
 /** Every descriptor read first (a bad one fails the call before anything is counted), then all decided at once. */
 async function shouldRateLimit(service: DecisionService, request: RateLimitRequest): Promise<RateLimitResponse> {
   const checks = checksOf(request);
-  const answers = await Promise.all(checks.map((check) => ('packet' in check ? service.checkPacket(check.packet) : service.checkGeneric(check.generic))));
+  // Validated together first: a descriptor whose key does not normalise fails the call with none counted.
+  const answers = await checkAll(service, checks.map((check) => ('packet' in check ? check.packet : check.generic)));
   const statuses = answers.map(statusOf);
   return { overall_code: statuses.some((status) => status.code === 'OVER_LIMIT') ? 'OVER_LIMIT' : 'OK', statuses };
 }

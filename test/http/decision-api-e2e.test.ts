@@ -202,6 +202,10 @@ describe('generic checks', () => {
     const batched = await batch(app, [{ api: '/v1/signup', keys: { 'body.phone': '+14155550100' } }, { account: 'AC1', kind: 'bye' }]);
     expect(batched.status).toBe(400);
     expect((await jsonOf(batched)).error.field).toBe('checks[1].kind');
+    // A key that does not normalise in a batch: found before any check is decided.
+    const badKey = await batch(app, [{ api: '/v1/signup', keys: { 'body.phone': '+14155550100' } }, { api: '/v1/signup', keys: { 'body.phone': 'nope' } }]);
+    expect(badKey.status).toBe(400);
+    expect((await jsonOf(badKey)).error.field).toBe('checks[1].keys.body.phone');
     expect(await answer(app, { api: '/v1/signup', keys: { 'body.phone': '+14155550100' } })).toMatchObject({ allowed: true, remaining: 2 });
   });
 });

@@ -69,6 +69,21 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
     return answerOf(await chain.take(targets, nowMs, NO_LEASE));
   }
 
+  /** A generic check's targets (or its answer when no limiter is needed); throws INVALID_REQUEST for a bad key, counting nothing. */
+  function planGeneric(check: GenericCheck): { kind: 'answer'; answer: DecisionAnswer } | { kind: 'targets'; targets: readonly Target[] } {
+    const method = (check.method ?? 'POST').toUpperCase();
+    const index = deps.rules();
+    const rules = index.match(method, check.api).filter((rule) => rule.kind !== 'concurrent' && rule.kind !== 'carriers');
+    if (rules.length === 0) return { kind: 'answer', answer: NO_LIMIT };
+    const plan = planRequest(rules, requestOf(method, check.keys), deps.planOptions, index, { pattern: check.api });
+    if (plan.kind === 'invalid') throw invalidRequest(keyField(plan.field, check.keys), plan.message);
+    if (plan.kind === 'listed') {
+      return { kind: 'answer', answer: { allowed: false, limit: 0, remaining: 0, retryAfter: 0, rule: plan.rule.id, resetAfter: 0, windowSeconds: 0 } };
+    }
+    const targets = check.cost === undefined ? plan.targets : plan.targets.map((t) => ({ ...t, cost: check.cost! }));
+    return targets.length === 0 ? { kind: 'answer', answer: NO_LIMIT } : { kind: 'targets', targets };
+  }
+
   return {
     async checkPacket(check: PacketCheck): Promise<DecisionAnswer> {
       const tiers = await deps.documents.effective(check.account, check.device);
@@ -78,18 +93,12 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
     },
 
     async checkGeneric(check: GenericCheck): Promise<DecisionAnswer> {
-      const method = (check.method ?? 'POST').toUpperCase();
-      const index = deps.rules();
-      const rules = index.match(method, check.api).filter((rule) => rule.kind !== 'concurrent' && rule.kind !== 'carriers');
-      if (rules.length === 0) return NO_LIMIT;
-      const plan = planRequest(rules, requestOf(method, check.keys), deps.planOptions, index, { pattern: check.api });
-      if (plan.kind === 'invalid') throw invalidRequest(keyField(plan.field, check.keys), plan.message);
-      if (plan.kind === 'listed') {
-        return { allowed: false, limit: 0, remaining: 0, retryAfter: 0, rule: plan.rule.id, resetAfter: 0, windowSeconds: 0 };
-      }
-      const targets = check.cost === undefined ? plan.targets : plan.targets.map((t) => ({ ...t, cost: check.cost! }));
-      if (targets.length === 0) return NO_LIMIT;
-      return decide(deps.limiters, targets);
+      const planned = planGeneric(check);
+      return planned.kind === 'answer' ? planned.answer : decide(deps.limiters, planned.targets);
+    },
+
+    validateGeneric(check: GenericCheck): void {
+      planGeneric(check);
     },
   };
 }

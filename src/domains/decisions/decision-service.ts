@@ -1,3 +1,5 @@
+import { invalidRequest, TollgateError } from '../../errors.js';
+
 /**
  * What other components (an SBC, an Envoy proxy) ask tollgate without going through a protected
  * handler: POST /v1/throttle/check (http/api/decision-routes.ts) and Envoy's RateLimitService
@@ -46,4 +48,26 @@ export interface DecisionAnswer {
 export interface DecisionService {
   checkPacket(check: PacketCheck): Promise<DecisionAnswer>;
   checkGeneric(check: GenericCheck): Promise<DecisionAnswer>;
+  /**
+   * Throws the INVALID_REQUEST checkGeneric would (a key that does not normalise), counting
+   * nothing: a batch checks every check first, so one bad check leaves the others uncounted.
+   */
+  validateGeneric?(check: GenericCheck): void;
+}
+
+/**
+ * Decides checks together as a batch: every generic check is validated first (the error names
+ * its place, `checks[i].keys...`), and only then are all decided, concurrently.
+ */
+export async function checkAll(service: DecisionService, checks: ReadonlyArray<PacketCheck | GenericCheck>): Promise<DecisionAnswer[]> {
+  checks.forEach((check, i) => {
+    if ('account' in check) return;
+    try {
+      service.validateGeneric?.(check);
+    } catch (error) {
+      if (error instanceof TollgateError && error.code === 'INVALID_REQUEST' && error.field !== undefined) throw invalidRequest(`checks[${i}].${error.field}`, `checks[${i}]: ${error.message}`);
+      throw error;
+    }
+  });
+  return Promise.all(checks.map((check) => ('account' in check ? service.checkPacket(check) : service.checkGeneric(check))));
 }

@@ -11,7 +11,7 @@
  */
 import { isIP } from 'node:net';
 import { Type, type Static } from '@sinclair/typebox';
-import type { DecisionAnswer, DecisionService, GenericCheck, PacketCheck } from '../../domains/decisions/decision-service.js';
+import { checkAll, type DecisionAnswer, type DecisionService, type GenericCheck, type PacketCheck } from '../../domains/decisions/decision-service.js';
 import { invalidRequest } from '../../errors.js';
 import { MEMBER_REF } from '../../rules/limit-schema.js';
 import { defineRoute, json, type ApiRoute } from '../api-route.js';
@@ -115,7 +115,7 @@ export function decisionRoutes(service: DecisionService): ApiRoute[] {
       body: batchSchema,
       checkBody: checkBatch,
       responses: { 200: { description: 'One answer per check, in order.', schema: Type.Object({ results: Type.Array(answerSchema) }, { additionalProperties: false }) } },
-      handle: async ({ body }) => json(200, { results: (await Promise.all(body.checks.map(decide))).map(present) }),
+      handle: async ({ body }) => json(200, { results: (await checkAll(service, body.checks as ReadonlyArray<PacketCheck | GenericCheck>)).map(present) }),
     }),
   ];
 }
