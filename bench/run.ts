@@ -13,12 +13,13 @@
  *
  * Env: BENCH_DURATION_S (15), BENCH_WARMUP_S (3), BENCH_PRIME_S (5, one unmeasured pass first), BENCH_CONNECTIONS (32), BENCH_ROUNDS (3),
  * BENCH_KEYS (1000000), BENCH_KEYS_RATE (200), BENCH_POPULATE_MAX_S (420), BENCH_RACE_REQUESTS
- * (200), BENCH_RACE_LIMIT (100), BENCH_SECTIONS (throughput,half,race,keys,memory,cdr-export), BENCH_CPU_PROF=1
+ * (200), BENCH_RACE_LIMIT (100), BENCH_SECTIONS (throughput,half,race,keys,memory,cdr-export,limiters; the limiters section's own settings
+ * are in bench/limiters.ts), BENCH_CPU_PROF=1
  * (V8 profiles of the service processes, in the run's log folder); the CDR export section's own
  * settings are in bench/cdr-export.ts (BENCH_CDRS, BENCH_CDR_RUNS, BENCH_CDR_SLOW_KBPS).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,8 @@ import { measureCdrExport } from './cdr-export.js';
 import { dropBenchKeyspaces, ensureCassandra, retrying, type CassandraNode } from './cassandra-node.js';
 import { KEYSPACES, startNaive, startPeer, startService, writeRulesDirs, type FleetContext } from './fleet.js';
 import { measureKeys } from './keys-scenario.js';
+import { renderLimiters, type LimitersResult } from './limiter-report.js';
+import { measureLimiters } from './limiters.js';
 import { checkPhones, PhoneRanges } from './phones.js';
 import { startRedis, type RedisServer } from './redis-server.js';
 import { renderMarkdown, targets, writeReport, type BenchReport } from './report.js';
@@ -43,7 +46,7 @@ const num = (name: string, fallback: number) => {
 };
 const settings: BenchSettings = { durationS: num('BENCH_DURATION_S', 15), warmupS: num('BENCH_WARMUP_S', 3), connections: num('BENCH_CONNECTIONS', 32) };
 const rounds = Math.max(1, num('BENCH_ROUNDS', 3));
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'throughput,half,race,keys,memory,cdr-export').split(',').map((s) => s.trim()));
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'throughput,half,race,keys,memory,cdr-export,limiters').split(',').map((s) => s.trim()));
 const race = { requests: num('BENCH_RACE_REQUESTS', 200), limit: num('BENCH_RACE_LIMIT', 100) };
 
 const running: Array<{ stop(): Promise<void> }> = [];
@@ -153,6 +156,11 @@ async function main(): Promise<void> {
     }
   }
 
+  let limiters: LimitersResult | undefined;
+  if (sections.has('limiters')) {
+    limiters = await measureLimiters({ ctx, cassandra, settings, rounds, primeS: num('BENCH_PRIME_S', 5), phones, started, num });
+  }
+
   if (sections.has('race')) report.races = await runRaces(ctx, cassandra, rules.race, phones, race.requests, race.limit, started);
   const sent = phones.used;
   if (sections.has('keys')) {
@@ -166,6 +174,13 @@ async function main(): Promise<void> {
   const markdown = renderMarkdown(report);
   console.log(`\n${markdown}`);
   const files = writeReport(report, join(root, 'bench/results'));
+  if (limiters) {
+    // report.ts knows the sections of issue 4; the limiter rows are added to the same files.
+    const section = renderLimiters(limiters);
+    console.log(`\n${section}`);
+    for (const md of [files.md, join(root, 'bench/results/latest.md')]) appendFileSync(md, `\n${section}`);
+    writeFileSync(files.json, JSON.stringify({ ...JSON.parse(readFileSync(files.json, 'utf8')), limiters }, null, 2) + '\n');
+  }
   console.log(`bench: wrote ${files.json}, ${files.md} and bench/results/latest.md`);
   const missed = targets(report).filter((t) => t.met === false).length;
   console.log(`bench: ${missed} target(s) missed (see the Targets table).`);

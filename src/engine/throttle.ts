@@ -17,6 +17,7 @@
  * beside a store decision that ran meanwhile.
  */
 import type { Clock } from '../clock.js';
+import type { Limit } from '../rules/rule.js';
 import { partitionId, type CallLog, type LocalCallLog, type LogState, type PartitionKey } from './call-log.js';
 import { admit, type StateSlot, type Target, type TargetDecision } from './admit.js';
 import { decide, readPlan, ttlSecondsFor } from './decide.js';
@@ -76,6 +77,10 @@ interface Owner {
   localCalls?: Map<string, string>;
 }
 
+/** readPlan of a rule's limits, worked out once per rule set: it runs for every refusal told from the cache. */
+const readPlans = new WeakMap<readonly Limit[], { windowMs: number; count: number }>();
+const planOf = (limits: readonly Limit[]) => readPlans.get(limits) ?? readPlans.set(limits, readPlan(limits)).get(limits)!;
+
 /** Why a finished decision's signal is aborted: stops abandoned store work; shared, so no stack is captured per decision. */
 const DECISION_FINISHED = Object.freeze(new Error('throttle decision finished'));
 
@@ -97,7 +102,7 @@ export function createThrottle(options: ThrottleOptions): Throttle {
    * already fails if one of them lands first.)
    */
   function localCallsMs(target: Target, nowMs: number): readonly number[] {
-    const { windowMs, count } = readPlan(target.rule.limits);
+    const { windowMs, count } = planOf(target.rule.limits);
     return options.local.readNow(target.partition, nowMs - windowMs, count).callsMs;
   }
 
@@ -203,7 +208,7 @@ export function createThrottle(options: ThrottleOptions): Throttle {
    * replaces). Under key rotation, the previous secret's partition counts too.
    */
   function knownCallsMs(target: Target, nowMs: number, owner: Owner): number[] {
-    const { windowMs, count } = readPlan(target.rule.limits);
+    const { windowMs, count } = planOf(target.rule.limits);
     const sinceMs = nowMs - windowMs;
     const callsMs = [...unsettled.callsMs(target.partition, nowMs, owner)];
     for (const partition of target.previous ? [target.partition, target.previous] : [target.partition]) {

@@ -40,13 +40,15 @@ export function servedRoutes(routes: readonly ApiRoute[], adminEnabled: boolean,
 
 export function mountRoutes(router: Router, routes: readonly ApiRoute[], deps: MountDeps): void {
   for (const route of servedRoutes(routes, deps.requireAdmin !== undefined, deps.requireService !== undefined)) {
+    // The steps that only set a flag hand on next()'s promise instead of awaiting it: one async
+    // frame less per request on every route (they cannot throw, so nothing else changes).
     const chain: Middleware[] = [];
     if (route.auth === 'service') chain.push(deps.requireService!);
     if (route.rulePaths) {
       const rulePaths = route.rulePaths;
-      chain.push(async (ctx: Context, next: Next) => {
+      chain.push((ctx: Context, next: Next) => {
         ctx.state.rulePaths = rulePaths;
-        await next();
+        return next();
       });
     }
     if (route.body) chain.push(route.bodyRequired === false ? optionalJsonBody() : jsonBody(), route.checkBody ? checkBodyWith(route.checkBody) : validateBody(route.body));
@@ -62,16 +64,16 @@ export function mountRoutes(router: Router, routes: readonly ApiRoute[], deps: M
     }
     if (route.leaseSid) {
       const prefix = route.leaseSid;
-      chain.push(async (ctx: Context, next: Next) => {
+      chain.push((ctx: Context, next: Next) => {
         ctx.state.leaseId = newSid(prefix, deps.clock());
         ctx.state.keepSlots = true;
-        await next();
+        return next();
       });
     }
     if (route.recordsLimits) {
-      chain.push(async (ctx: Context, next: Next) => {
+      chain.push((ctx: Context, next: Next) => {
         ctx.state.recordsLimits = true;
-        await next();
+        return next();
       });
     }
     if (route.throttled && route.neverThrottled) {

@@ -29,17 +29,30 @@ export function renderErrors(logger: Logger, clock: Clock) {
         const suppressed = sampleUnavailable();
         if (suppressed !== undefined) logger.warn({ err: error.cause ?? error, suppressed, method: ctx.method, path: ctx.path }, 'a store the handler needs did not answer; answered 503');
       }
-      ctx.status = error.status;
-      ctx.set(error.headers as Record<string, string>);
-      ctx.body = {
-        error: {
-          code: error.publicCode,
-          message: error.message,
-          ...(error.field === undefined ? {} : { field: error.field }),
-          ...error.details,
-        },
-      };
+      respondWithError(ctx, error);
     }
+  };
+}
+
+/** What an error response is made of: a TollgateError, or the same fields as plain data (verdict-response.ts's limitRefusal). */
+export type ErrorAnswer = Pick<TollgateError, 'status' | 'publicCode' | 'message' | 'field' | 'details' | 'headers'>;
+
+/**
+ * An error's response: its status, its headers and the {"error": {...}} body. renderErrors gives
+ * it for anything thrown; a guard whose refusal is an answer, not a fault (the throttle's
+ * denials), gives it directly, since an exception unwinding through every middleware of the
+ * chain costs more than the rest of a refusal.
+ */
+export function respondWithError(ctx: Context, error: ErrorAnswer): void {
+  ctx.status = error.status;
+  ctx.set(error.headers as Record<string, string>);
+  ctx.body = {
+    error: {
+      code: error.publicCode,
+      message: error.message,
+      ...(error.field === undefined ? {} : { field: error.field }),
+      ...error.details,
+    },
   };
 }
 

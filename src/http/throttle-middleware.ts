@@ -2,7 +2,8 @@
  * The throttle as a route guard: finds the rules of the route the router resolved, extracts and
  * normalises their keys, asks the limiters (engine/limiter-chain.ts: slots, carriers, buckets,
  * windows, all or nothing), sets the RateLimit headers, and either lets the request through or
- * raises the rule's error. Runs after body validation and authentication, before the handler.
+ * answers with the rule's error (rendered as render-error.ts renders a thrown one, without the
+ * throw). Runs after body validation and authentication, before the handler.
  *
  * Besides reject, a rule may shape (http/shaping.ts): "delay" holds a refused request until it
  * fits, "mark" lets it through with `Throttle-Status: exceeded`. Rules in shadow mode are decided
@@ -18,8 +19,10 @@ import type { ClientAddressOptions } from '../keys/client-address.js';
 import type { RuleIndex } from '../engine/rule-index.js';
 import type { LimiterChain, ChainOutcome } from '../engine/limiter-chain.js';
 import type { Rule } from '../rules/rule.js';
+import type { Target } from '../engine/admit.js';
 import type { Clock } from '../clock.js';
-import { limitDenial, limitHeaders } from './verdict-response.js';
+import { limitHeaders, limitRefusal, unavailableError } from './verdict-response.js';
+import { respondWithError } from './render-error.js';
 import { requestView } from './request-view.js';
 import { eventsOfDecisions, type DecisionEvent, type DecisionListener } from './decision-events.js';
 import { takeShaped, type DelayQueues } from './shaping.js';
@@ -49,25 +52,36 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
     const index = deps.rules();
     // A route served at several paths is guarded by the rules of all of them (api-route.ts).
     const patterns: readonly string[] = ctx.state.rulePaths ?? (typeof route === 'string' ? [route] : []);
-    const rules = patterns.length === 1 ? index.match(ctx.method, patterns[0]!) : [...new Set(patterns.flatMap((p) => index.match(ctx.method, p)))];
+    const rules = patterns.length === 1 ? index.match(ctx.method, patterns[0]!) : rulesOfPaths(index, ctx.method, patterns);
     if (rules.length === 0) return next();
     const routeName = patterns[0]!;
     const plan = planRequest(rules, requestView(ctx, deps.clientAddress), deps.planOptions, index, { pattern: typeof route === 'string' ? route : routeName });
     if (plan.kind === 'invalid') throw invalidRequest(plan.field, plan.message);
     if (plan.kind === 'listed') {
       deps.onDecisions?.([{ rule: plan.rule.id, outcome: 'denied-listed', kind: plan.rule.kind, via: 'list', caller: plan.caller, ...(plan.key === undefined ? {} : { key: plan.key }) }], routeName);
-      throw listedError(plan.rule);
+      return respondWithError(ctx, listedError(plan.rule));
     }
-    // Slots are held under the sid of the resource the request creates (minted before us), else its own id.
-    const leaseId: string = ctx.state.leaseId ?? randomUUID();
     const nowMs = deps.clock();
-    const [shaped, shadow] = await Promise.all([
-      takeShaped(deps.limiters, plan.targets, nowMs, leaseId, { clock: deps.clock, queues: deps.delays }),
-      plan.shadow.length > 0 ? deps.limiters.take(plan.shadow, nowMs, `${leaseId}/shadow`) : undefined,
-    ]);
-    const outcome = shaped.outcome;
-    // "mark" rules are asked only for a request the others admit: a refused request marks nothing.
-    const marked = outcome.admitted && plan.marked.length > 0 ? await deps.limiters.take(plan.marked, nowMs, `${leaseId}/marked`) : undefined;
+    const known = knownRefusal(deps.limiters, plan, nowMs);
+    let outcome: ChainOutcome;
+    let shadow: ChainOutcome | undefined;
+    let marked: ChainOutcome | undefined;
+    let waitedMs = 0;
+    if (known) outcome = known;
+    else {
+      // Slots are held under the sid of the resource the request creates (minted before us), else its own id.
+      const leaseId: string = ctx.state.leaseId ?? randomUUID();
+      const shaping = { clock: deps.clock, queues: deps.delays };
+      const [shaped, shadowed] =
+        plan.shadow.length > 0
+          ? await Promise.all([takeShaped(deps.limiters, plan.targets, nowMs, leaseId, shaping), deps.limiters.take(plan.shadow, nowMs, `${leaseId}/shadow`)])
+          : [await takeShaped(deps.limiters, plan.targets, nowMs, leaseId, shaping), undefined];
+      outcome = shaped.outcome;
+      shadow = shadowed;
+      waitedMs = shaped.waitedMs;
+      // "mark" rules are asked only for a request the others admit: a refused request marks nothing.
+      marked = outcome.admitted && plan.marked.length > 0 ? await deps.limiters.take(plan.marked, nowMs, `${leaseId}/marked`) : undefined;
+    }
     if (shadow && !shadow.admitted) {
       const ids = refusingRules(shadow);
       if (ids.length > 0) {
@@ -79,15 +93,15 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
       ctx.set('Throttle-Status', 'exceeded');
       deps.onMarked?.(refusingRules(marked), routeName);
     }
-    if (shaped.waitedMs > 0) ctx.set('Throttle-Delay', String(Math.round(shaped.waitedMs)));
+    if (waitedMs > 0) ctx.set('Throttle-Delay', String(Math.round(waitedMs)));
     if (deps.onDecisions) {
-      const listedEvents = plan.allowed.map(({ rule, caller }): DecisionEvent => ({ rule: rule.id, outcome: 'allowed-listed', kind: rule.kind, via: 'list', caller }));
-      const events = [
-        ...eventsOfDecisions(outcome.admitted, outcome.via, outcome.decisions, plan.targets, 'limited').map((e) => (shaped.waitedMs > 0 && e.outcome === 'admitted' ? { ...e, outcome: 'delayed' as const } : e)),
-        ...(shadow ? eventsOfDecisions(shadow.admitted, shadow.via, shadow.decisions, plan.shadow, 'shadow') : []),
-        ...(marked ? eventsOfDecisions(marked.admitted, marked.via, marked.decisions, plan.marked, 'marked') : []),
-        ...listedEvents,
-      ];
+      const events = eventsOfDecisions(outcome.admitted, outcome.via, outcome.decisions, plan.targets, 'limited');
+      if (waitedMs > 0) events.forEach((e, i) => {
+        if (e.outcome === 'admitted') events[i] = { ...e, outcome: 'delayed' };
+      });
+      if (shadow) events.push(...eventsOfDecisions(shadow.admitted, shadow.via, shadow.decisions, plan.shadow, 'shadow'));
+      if (marked) events.push(...eventsOfDecisions(marked.admitted, marked.via, marked.decisions, plan.marked, 'marked'));
+      for (const { rule, caller } of plan.allowed) events.push({ rule: rule.id, outcome: 'allowed-listed', kind: rule.kind, via: 'list', caller });
       deps.onDecisions(plan.keys ? withKeys(events, plan.keys) : events, routeName);
     }
     ctx.state.decisions = outcome.decisions;
@@ -95,7 +109,8 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
     ctx.state.limits = limits;
     if (!outcome.admitted) {
       const announce = !outcome.unavailable && ctx.state.recordsLimits ? announcementOf(outcome) : undefined;
-      if (!announce) throw limitDenial(outcome.decisions, outcome.unavailable);
+      // Answered here rather than thrown: a refusal is the throttle's answer, not a fault (render-error.ts).
+      if (!announce) return respondWithError(ctx, outcome.unavailable ? unavailableError() : limitRefusal(outcome.decisions));
       // FreeSWITCH's limit_exceeded destination: the handler records the refusal (a call that hears the announcement).
       limits.exceeded = announce;
       ctx.set(limitHeaders(outcome.decisions));
@@ -114,6 +129,31 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
     }
     if (!ctx.state.keepSlots) await outcome.undo();
   };
+}
+
+/**
+ * The refusal this instance already knows for a plan that the chain would refuse the same way
+ * from it: exact sliding windows only (whose take() asks the same cache first, and has no slot or
+ * bucket to take and give back before it), none that waits ("delay"), and no shadow rule that
+ * must be counted anyway. A flood of refusals then skips the chain's asynchronous steps and the
+ * lease id; anything else (undefined) goes through the chain.
+ */
+function knownRefusal(limiters: LimiterChain, plan: { targets: readonly Target[]; shadow: readonly Target[] }, nowMs: number): ChainOutcome | undefined {
+  if (plan.shadow.length > 0 || plan.targets.length === 0) return undefined;
+  for (const { rule } of plan.targets) if (rule.kind !== 'window' || rule.consistency !== 'exact' || rule.action.kind === 'delay') return undefined;
+  return limiters.blocked(plan.targets, nowMs);
+}
+
+/** The rules of every path a route is served at, once per rule index (swapped whole on reload), method and path list. */
+const pathRules = new WeakMap<RuleIndex, WeakMap<readonly string[], Map<string, readonly Rule[]>>>();
+function rulesOfPaths(index: RuleIndex, method: string, patterns: readonly string[]): readonly Rule[] {
+  let byPaths = pathRules.get(index);
+  if (!byPaths) pathRules.set(index, (byPaths = new WeakMap()));
+  let byMethod = byPaths.get(patterns);
+  if (!byMethod) byPaths.set(patterns, (byMethod = new Map()));
+  let rules = byMethod.get(method);
+  if (!rules) byMethod.set(method, (rules = [...new Set(patterns.flatMap((p) => index.match(method, p)))]));
+  return rules;
 }
 
 function refusingRules(outcome: ChainOutcome): string[] {

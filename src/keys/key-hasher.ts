@@ -8,6 +8,7 @@
  * expired by TTL and the previous secret can be dropped. docs/operations.md has the steps.
  */
 import { createHmac } from 'node:crypto';
+import { BoundedMemo } from './bounded-memo.js';
 
 export interface KeyHasher {
   /** The partition key for a normalised key under the current secret. */
@@ -16,7 +17,28 @@ export interface KeyHasher {
   previous: ((key: string) => string) | undefined;
 }
 
+/** Keys whose hash is remembered, per secret, and the longest key remembered. */
+export const HASH_MEMO_ENTRIES = 10_000;
+const HASH_MEMO_MAX_LENGTH = 256;
+
 export function createKeyHasher(secret: string, previousSecret?: string): KeyHasher {
-  const hmac = (s: string) => (key: string) => createHmac('sha256', s).update(key, 'utf8').digest('base64url');
-  return { hash: hmac(secret), previous: previousSecret ? hmac(previousSecret) : undefined };
+  return { hash: memoised(secret), previous: previousSecret ? memoised(previousSecret) : undefined };
+}
+
+/**
+ * The HMAC under one secret, with the hashes of recent keys remembered. A flood repeats one key
+ * (that is what a limit is for), and a fresh Hmac per request (a native object, a digest, a
+ * base64url string) was the largest item of the key work in a CPU profile of the denied path.
+ * The memo lives in process memory only, beside keys/phone.ts's memo of the same raw input; it
+ * is bounded (oldest entry first out, bounded-memo.ts), so varied keys cost no more than hashing them.
+ */
+function memoised(secret: string): (key: string) => string {
+  const memo = new BoundedMemo<string, string>(HASH_MEMO_ENTRIES);
+  return (key) => {
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const hash = createHmac('sha256', secret).update(key, 'utf8').digest('base64url');
+    if (key.length <= HASH_MEMO_MAX_LENGTH) memo.set(key, hash);
+    return hash;
+  };
 }

@@ -4,6 +4,7 @@
  * impossible number is refused (400) rather than becoming a fresh key that dodges a limit.
  */
 import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
+import { BoundedMemo } from './bounded-memo.js';
 
 export type Normalized = { ok: true; value: string } | { ok: false; reason: string };
 
@@ -11,11 +12,11 @@ export type Normalized = { ok: true; value: string } | { ok: false; reason: stri
  * Normalised numbers recently seen. A flood repeats one number (that is what a limit is for),
  * and parsing it again each time was the largest item after the error's stack in a CPU profile
  * of the denied path. Bounded in entries and in key length, so varied input costs no more than
- * parsing it; oldest entry first out.
+ * parsing it; oldest entry first out (bounded-memo.ts).
  */
-const memo = new Map<string, Normalized>();
 const MEMO_ENTRIES = 10_000;
 const MEMO_MAX_LENGTH = 64;
+const memo = new BoundedMemo<string, Normalized>(MEMO_ENTRIES);
 
 export function toE164(raw: string, defaultRegion: string): Normalized {
   if (raw.length > MEMO_MAX_LENGTH) return parse(raw, defaultRegion);
@@ -24,7 +25,6 @@ export function toE164(raw: string, defaultRegion: string): Normalized {
   if (known) return known;
   // Frozen: every caller with this input shares the one answer.
   const result = Object.freeze(parse(raw, defaultRegion));
-  if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
   memo.set(key, result);
   return result;
 }

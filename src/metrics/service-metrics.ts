@@ -17,6 +17,7 @@ import type { MetricsScrape } from '../http/api/metrics-routes.js';
 import { decisionOutcome, isNearLimit } from './decision-labels.js';
 import { registerStateMetrics, type StateSources } from './state-metrics.js';
 import { TimedCallLog } from './timed-call-log.js';
+import { PendingCounts } from './pending-counts.js';
 
 export interface ServiceMetricsOptions extends StateSources {
   /** NEAR_LIMIT_SHARE: an admitted decision at or above this share of a limit is near it. */
@@ -50,17 +51,27 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
   collectDefaultMetrics({ register: registry });
   registerStateMetrics(registry, options);
 
-  const decisions = new Counter({
+  // The decision path's counters are counted in plain maps and handed over when read (pending-counts.ts).
+  const decisionCounts = new PendingCounts(['rule', 'outcome', 'kind', 'via'] as const);
+  const nearLimitCounts = new PendingCounts(['rule'] as const);
+  const requestCounts = new PendingCounts(['route', 'method', 'status'] as const);
+  new Counter({
     name: 'tollgate_decisions_total',
     help: 'Throttle decisions per rule: outcome admitted, limited, shadow (a shadow rule would have refused), allowed_listed, denied_listed, or fallback (the store did not decide: via local, allow or deny); via is the path that decided.',
     labelNames: ['rule', 'outcome', 'kind', 'via'],
     registers,
+    collect() {
+      decisionCounts.flushInto(this);
+    },
   });
-  const nearLimit = new Counter({
+  new Counter({
     name: 'tollgate_near_limit_total',
     help: 'Admitted decisions that left at least NEAR_LIMIT_SHARE of one of the rule\'s window limits used.',
     labelNames: ['rule'],
     registers,
+    collect() {
+      nearLimitCounts.flushInto(this);
+    },
   });
   const storeSeconds = new Histogram({
     name: 'tollgate_store_operation_seconds',
@@ -80,11 +91,14 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
     help: 'Calls admitted by the local fallback during a store outage and handed to the store afterwards.',
     registers,
   });
-  const httpRequests = new Counter({
+  new Counter({
     name: 'tollgate_http_requests_total',
     help: 'HTTP requests by route pattern ("unmatched" when no route matched), method and status.',
     labelNames: ['route', 'method', 'status'],
     registers,
+    collect() {
+      requestCounts.flushInto(this);
+    },
   });
   const httpSeconds = new Histogram({
     name: 'tollgate_http_request_seconds',
@@ -102,8 +116,8 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
     scrape: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
     observeDecisions(events) {
       for (const event of events) {
-        decisions.inc({ rule: event.rule, outcome: decisionOutcome(event), kind: event.kind, via: event.via });
-        if (isNearLimit(event, options.nearLimitShare)) nearLimit.inc({ rule: event.rule });
+        decisionCounts.count(event.rule, decisionOutcome(event), event.kind, event.via);
+        if (isNearLimit(event, options.nearLimitShare)) nearLimitCounts.count(event.rule);
       }
     },
     timeStore: (log) => new TimedCallLog(log, (operation, outcome, seconds) => storeSeconds.observe({ operation, outcome }, seconds)),
@@ -114,7 +128,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
       if (calls > 0) writtenBack.inc(calls);
     },
     observeHttp(route, method, status, seconds) {
-      httpRequests.inc({ route, method, status: String(status) });
+      requestCounts.count(route, method, status);
       httpSeconds.observe({ route, method }, seconds);
     },
   };

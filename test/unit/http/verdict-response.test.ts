@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/engine/decide.js';
-import { denialError, rateLimitHeaders } from '../../../src/http/verdict-response.js';
+import { denialError, limitDenial, limitRefusal, rateLimitHeaders } from '../../../src/http/verdict-response.js';
+import { windowDecisions } from '../../../src/engine/limiters/window-limiter.js';
 import type { Verdict } from '../../../src/engine/throttle.js';
 import { TollgateError } from '../../../src/errors.js';
 import { testRule } from '../../support/rules.js';
@@ -62,5 +63,24 @@ describe('denialError', () => {
     const error = denialError({ admitted: false, via: 'deny', decisions: [] });
     expect(error).toMatchObject({ code: 'THROTTLE_UNAVAILABLE', status: 503 });
     expect(error.headers['Retry-After']).toBe('1');
+  });
+});
+
+describe('limitRefusal', () => {
+  it('is limitDenial\'s error as plain data: the same status, codes, message, details and headers', () => {
+    const phoneCalls = [NOW - 1_000, NOW - 2_000, NOW - 3_000, NOW - 4_000, NOW - 5_000];
+    const decisions = windowDecisions(verdictOf(false, phoneCalls, [NOW - 10_000, NOW - 20_000]));
+    const error = limitDenial(decisions);
+    const refusal = limitRefusal(decisions);
+    expect(refusal).not.toBeInstanceOf(Error);
+    expect(refusal).toEqual({
+      code: error.code,
+      status: error.status,
+      publicCode: error.publicCode,
+      message: error.message,
+      field: undefined,
+      details: error.details,
+      headers: error.headers,
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyHasher } from '../../../src/keys/key-hasher.js';
+import { createHmac } from 'node:crypto';
+import { createKeyHasher, HASH_MEMO_ENTRIES } from '../../../src/keys/key-hasher.js';
 
 describe('createKeyHasher', () => {
   const a = createKeyHasher('a'.repeat(32));
@@ -20,5 +21,18 @@ describe('createKeyHasher', () => {
     expect(a.previous).toBeUndefined();
     const rotating = createKeyHasher('b'.repeat(32), 'a'.repeat(32));
     expect(rotating.previous!('x')).toBe(a.hash('x'));
+  });
+
+  it('answers the HMAC itself for remembered, forgotten and over-long keys alike', () => {
+    const secret = 'c'.repeat(32);
+    const hasher = createKeyHasher(secret, 'd'.repeat(32));
+    const hmac = (s: string, key: string) => createHmac('sha256', s).update(key, 'utf8').digest('base64url');
+    // More keys than the memo holds, so the first ones are forgotten and hashed again.
+    const keys = Array.from({ length: HASH_MEMO_ENTRIES + 10 }, (_, i) => `+1415${String(i).padStart(7, '0')}`);
+    for (const key of keys) hasher.hash(key);
+    for (const key of [keys[0]!, keys[5]!, keys.at(-1)!, 'x'.repeat(1000)]) {
+      expect(hasher.hash(key)).toBe(hmac(secret, key));
+      expect(hasher.previous!(key)).toBe(hmac('d'.repeat(32), key));
+    }
   });
 });

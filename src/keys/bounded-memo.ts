@@ -1,0 +1,40 @@
+/**
+ * BoundedMemo: at most `maxEntries` remembered answers, the oldest first out (phone.ts's
+ * normalised numbers, key-hasher.ts's HMACs).
+ *
+ * The oldest key comes from one iterator kept across evictions. A fresh `keys()` iterator starts
+ * at the front of the Map, where V8 leaves the slots of deleted entries until it rehashes the
+ * table, and walks all of them: with a full memo every new key paid for that, about 4 µs at
+ * 10,000 entries and 25 µs at 100,000 (node 20). A live iterator skips what was deleted after it
+ * passed and sees what was added since, so it walks each slot once.
+ */
+export class BoundedMemo<K, V> {
+  private readonly entries = new Map<K, V>();
+  private order: Iterator<K> = this.entries.keys();
+
+  constructor(readonly maxEntries: number) {}
+
+  get(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: K, value: V): void {
+    if (this.maxEntries <= 0) return;
+    if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.entries.delete(this.oldest());
+    this.entries.set(key, value);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private oldest(): K {
+    let next = this.order.next();
+    // Done once it has passed the last key: later keys need a new iterator (from the front, which is then the oldest).
+    if (next.done) {
+      this.order = this.entries.keys();
+      next = this.order.next();
+    }
+    return next.value as K;
+  }
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedMemo } from '../../../src/keys/bounded-memo.js';
+
+const keysOf = (memo: BoundedMemo<number, number>, upTo: number) => Array.from({ length: upTo }, (_, k) => k).filter((k) => memo.get(k) !== undefined);
+
+describe('BoundedMemo', () => {
+  it('keeps at most its bound, dropping the oldest key first', () => {
+    const memo = new BoundedMemo<number, number>(3);
+    for (let k = 0; k < 5; k++) memo.set(k, k * 10);
+    expect(memo.size).toBe(3);
+    expect(keysOf(memo, 5)).toEqual([2, 3, 4]);
+    expect(memo.get(4)).toBe(40);
+  });
+
+  it('answers a key set again with its new value, without dropping another', () => {
+    const memo = new BoundedMemo<number, number>(2);
+    memo.set(1, 1);
+    memo.set(2, 2);
+    memo.set(1, 11);
+    expect([memo.get(1), memo.get(2), memo.size]).toEqual([11, 2, 2]);
+    memo.set(3, 3);
+    expect(keysOf(memo, 4)).toEqual([2, 3]);
+  });
+
+  it('keeps dropping in insertion order over many rounds of keys', () => {
+    const memo = new BoundedMemo<number, number>(100);
+    for (let k = 0; k < 10_000; k++) {
+      memo.set(k, k);
+      expect(memo.size).toBe(Math.min(k + 1, 100));
+    }
+    expect(keysOf(memo, 10_000)).toEqual(Array.from({ length: 100 }, (_, i) => 9_900 + i));
+  });
+
+  it('remembers nothing with a bound of 0', () => {
+    const memo = new BoundedMemo<string, string>(0);
+    memo.set('a', 'b');
+    expect([memo.get('a'), memo.size]).toEqual([undefined, 0]);
+  });
+});
