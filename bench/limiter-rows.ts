@@ -114,7 +114,7 @@ export function limiterRows(deps: RowDeps): Row[] {
     });
   };
   const population = `${deps.population.accounts} accounts x ${deps.population.devicesPerAccount} devices, in turn`;
-  const packetMeasures = 'A packet check (an INVITE from a device) answered 200: 4 counters (device and account tiers x invites and total_packets), each per second and per minute.';
+  const packetMeasures = 'A packet check (an INVITE from a device) answered 200, counted in invites and total_packets of the device and of its account, per second and per minute.';
   const batch = () => JSON.stringify({ checks: Array.from({ length: deps.batchChecks }, packets) });
   let strict = 0;
   const strictChecks = () => JSON.stringify({ account: strictAccountName(strict++ % deps.population.strictAccounts), kind: 'invite' });
@@ -123,10 +123,10 @@ export function limiterRows(deps: RowDeps): Row[] {
   // keeps syncing its per-minute windows for up to a minute after its last check (counted in its
   // keyspace's operations), which the drain pause between rounds (limiters.ts) waits out. Its
   // denied row comes first, so that it counts its own windows and not the allowed rows'.
-  decisionRow('decision-exact', 'exact', 'decision API, exact, single checks', `${packetMeasures} Exact: a compare-and-set per counter. ${population}.`, () => JSON.stringify(packets()));
+  decisionRow('decision-exact', 'exact', 'decision API, exact, single checks', `${packetMeasures} Exact: one state per account holding its devices' counters too, one compare-and-set per check. ${population}.`, () => JSON.stringify(packets()));
   decisionRow('decision-exact-batch', 'exact', `decision API, exact, batches of ${deps.batchChecks}`, `${deps.batchChecks} packet checks per request, decided concurrently; one decision = one check. Latency is the batch's.`, batch, deps.batchChecks);
   grpcRow('grpc-exact', 'exact');
-  decisionRow('decision-exact-denied', 'exact', 'decision API, exact, denied: 5 accounts over their limit', 'Packet checks of 5 accounts whose per-minute limit (1) is spent: 2 counters each.', strictChecks);
+  decisionRow('decision-exact-denied', 'exact', 'decision API, exact, denied: 5 accounts over their limit', 'Packet checks (no device) of 5 accounts whose per-minute limit (1) is spent.', strictChecks);
   decisionRow(
     `decision-fast-sync${deps.altSyncMs}`,
     'fastAltSync',
@@ -135,7 +135,7 @@ export function limiterRows(deps: RowDeps): Row[] {
     () => JSON.stringify(packets()),
   );
   decisionRow('decision-fast-denied', 'fast', 'decision API, fast, denied: 5 accounts over their limit', 'As decision-exact-denied, fast documents.', strictChecks);
-  decisionRow('decision-fast', 'fast', 'decision API, fast, single checks', `${packetMeasures} Fast: in memory, counts shared every 50 ms (FAST_SYNC_INTERVAL_MS default). ${population}.`, () => JSON.stringify(packets()));
+  decisionRow('decision-fast', 'fast', 'decision API, fast, single checks', `${packetMeasures} Fast: four window rules decided in memory, counts shared every 50 ms (FAST_SYNC_INTERVAL_MS default). ${population}.`, () => JSON.stringify(packets()));
   decisionRow('decision-fast-batch', 'fast', `decision API, fast, batches of ${deps.batchChecks}`, `${deps.batchChecks} packet checks per request; one decision = one check. Latency is the batch's.`, batch, deps.batchChecks);
   grpcRow('grpc-fast', 'fast');
   return rows;

@@ -15,7 +15,8 @@
  */
 import { migrate } from '../src/store/cassandra/migrate.js';
 import type { CassandraNode } from './cassandra-node.js';
-import { dropBenchKeyspaces, retrying } from './cassandra-node.js';
+import { dropBenchKeyspaces } from './cassandra-node.js';
+import { MostlyFailed, patiently } from './patient-retry.js';
 import type { FleetContext } from './fleet.js';
 import { keyspaceCounters, opsBetween, opsByKeyspace, othersBetween } from './limiter-counters.js';
 import { fillStrictSlots, limiterKeyspace, seedDocuments, startDecisionService, startKindService, type LimiterKind, type PacketPopulation } from './limiter-fleet.js';
@@ -43,7 +44,7 @@ export const LIMITER_KEYSPACES = ['window', 'interval', 'concurrent', 'carriers'
 
 export async function measureLimiters(options: LimitersOptions): Promise<LimitersResult> {
   const { ctx, cassandra, settings, num } = options;
-  await retrying(options.cassandra, 'dropping the limiter keyspaces', () => dropBenchKeyspaces(options.cassandra.client, LIMITER_KEYSPACES));
+  await patiently(options.cassandra, 'dropping the limiter keyspaces', () => dropBenchKeyspaces(options.cassandra.client, LIMITER_KEYSPACES));
   const mine: ServerProcess[] = [];
   const started = async (server: Promise<ServerProcess>) => {
     const s = await options.started(server);
@@ -63,7 +64,7 @@ async function measureAll(options: LimitersOptions, started: LimitersOptions['st
   // Schema changes are slow on a busy node: made here with the bench's long timeout, so that each
   // service's own migration (IF NOT EXISTS) finds its tables and starts within its 2 s timeouts.
   for (const keyspace of LIMITER_KEYSPACES) {
-    await retrying(cassandra, `migrating ${keyspace}`, () => migrate(cassandra.client, { keyspace, replication: "{'class': 'SimpleStrategy', 'replication_factor': 1}" }));
+    await patiently(cassandra, `migrating ${keyspace}`, () => migrate(cassandra.client, { keyspace, replication: "{'class': 'SimpleStrategy', 'replication_factor': 1}" }));
   }
   const kinds = new Map<LimiterKind, ServerProcess>();
   for (const kind of ['window', 'interval', 'concurrent', 'carriers', 'bucket', 'shared', 'fast'] as const) {
@@ -98,14 +99,14 @@ async function measureAll(options: LimitersOptions, started: LimitersOptions['st
 
   for (const row of options.primeS > 0 ? rows : []) {
     console.log(`bench: priming ${row.id} for ${options.primeS} s`);
-    await retrying(cassandra, `priming ${row.id}`, () => row.run(options.primeS));
+    await patiently(cassandra, `priming ${row.id}`, () => row.run(options.primeS));
   }
   const runs = new Map<string, RowRun[]>(rows.map((r) => [r.id, []]));
   const drainS = num('BENCH_FAST_DRAIN_S', 60);
   for (let round = 1; round <= options.rounds; round++) {
     for (const row of rows) {
       process.stdout.write(`bench: round ${round}/${options.rounds} ${row.id} (${row.title}) ... `);
-      const run = await retrying(cassandra, `${row.id} round ${round}`, () => measureRow(row, row.run, cassandra, settings));
+      const run = await patiently(cassandra, `${row.id} round ${round}`, (final) => measureRow(row, row.run, cassandra, settings, final));
       runs.get(row.id)!.push(run);
       console.log(describe(run.load));
     }
@@ -127,7 +128,7 @@ async function measureAll(options: LimitersOptions, started: LimitersOptions['st
     for (const [id, fraction, divisor] of [['decision-fast-half', 'half', 2], ['decision-fast-quarter', 'a quarter', 4]] as const) {
       const rate = Math.max(10, Math.round(fastSummary.dps / divisor));
       console.log(`bench: ${id} at ${rate}/s`);
-      const run = await retrying(cassandra, id, () => measureRow(fastRow, (s) => runHttpPaced(spec, rate, settings.connections, s), cassandra, settings));
+      const run = await patiently(cassandra, id, (final) => measureRow(fastRow, (s) => runHttpPaced(spec, rate, settings.connections, s), cassandra, settings, final));
       console.log(`bench: ${id}: ${describe(run.load)}`);
       result.paced.push(summarizeRow(id, 'decision API, fast, single checks', `${fastRow.measures} Paced evenly at ${fraction} of the closed-loop median.`, [run], rate));
     }
@@ -139,7 +140,7 @@ async function measureAll(options: LimitersOptions, started: LimitersOptions['st
   return result;
 }
 
-async function measureRow(row: Row, run: (durationS: number) => Promise<RowLoad>, cassandra: CassandraNode, settings: BenchSettings): Promise<RowRun> {
+async function measureRow(row: Row, run: (durationS: number) => Promise<RowLoad>, cassandra: CassandraNode, settings: BenchSettings, final: boolean): Promise<RowRun> {
   if (settings.warmupS > 0) await run(settings.warmupS);
   const keyspace = row.keyspace;
   const meter = new CpuMeter({ service: row.server.pid, cassandra: cassandra.pid });
@@ -150,6 +151,8 @@ async function measureRow(row: Row, run: (durationS: number) => Promise<RowLoad>
   const cpu = meter.stop();
   const after = await keyspaceCounters(cassandra.client, keyspace);
   const others = othersBetween(othersBefore, await opsByKeyspace(cassandra.client), keyspace);
+  const failed = Object.values(load.failed).reduce((sum, n) => sum + n, 0);
+  if (!final && failed > 0.2 * Math.max(1, load.answers)) throw new MostlyFailed(`${failed} of ${load.answers} answers failed`);
   return { load, cpu, ops: opsBetween(before, after), benchOps: others.bench, foreignOps: others.foreign };
 }
 

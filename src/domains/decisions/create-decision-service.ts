@@ -45,14 +45,13 @@ const NO_LIMIT: DecisionAnswer = Object.freeze({ allowed: true, limit: 0, remain
  * spares a random UUID per check.
  */
 const NO_LEASE = 'decision-check';
-/** Callers whose key hash is kept (a bounded memo: an SBC asks about the same accounts and devices all day). */
-const MAX_CACHED_CALLERS = 10_000;
 /** Key references a generic check may name (the rules' spelling). */
 const KEY_NAME = /^(?:(body|header|query|param)\.([A-Za-z0-9_$-]+(?:\.[A-Za-z0-9_$-]+)*)|ip|token)$/;
 
 export function createDecisionService(deps: DecisionServiceDeps): DecisionService {
   const packetRules = new PacketRules();
-  const callerOf = memoizedHash(deps.hasher);
+  // The hasher remembers recent keys itself (keys/key-hasher.ts): an SBC asks about the same accounts and devices all day.
+  const callerOf = (key: string) => deps.hasher.hash(key);
 
   /**
    * A denial some limiter already knows (a counter this instance saw spent less than a second
@@ -100,20 +99,6 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
     validateGeneric(check: GenericCheck): void {
       planGeneric(check);
     },
-  };
-}
-
-/** hasher.hash through a bounded memo: the HMAC is most of a fast packet check's own CPU. */
-function memoizedHash(hasher: KeyHasher): (key: string) => string {
-  const memo = new Map<string, string>();
-  return (key) => {
-    let hash = memo.get(key);
-    if (hash === undefined) {
-      hash = hasher.hash(key);
-      if (memo.size >= MAX_CACHED_CALLERS) memo.clear();
-      memo.set(key, hash);
-    }
-    return hash;
   };
 }
 
