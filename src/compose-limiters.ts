@@ -13,8 +13,7 @@ import type { Target } from './engine/admit.js';
 import type { PartitionCache } from './engine/partition-cache.js';
 import type { MemoryCallLog } from './store/memory/memory-call-log.js';
 import { createLimiterChain, type LimiterChain } from './engine/limiter-chain.js';
-import { createSlotLimiter, SLOT_RETRY_AFTER_MS } from './engine/limiters/slot-limiter.js';
-import { KnownFull } from './engine/limiters/known-full.js';
+import { createSlotLimiter } from './engine/limiters/slot-limiter.js';
 import { createCarrierLimiter } from './engine/limiters/carrier-limiter.js';
 import { createStateLimiter } from './engine/limiters/state-limiter.js';
 import { bucketSpec } from './engine/limiters/bucket-spec.js';
@@ -51,8 +50,6 @@ export interface Limiters {
   packets: LimiterChain;
   /** The fast-mode limiter: main.ts schedules its sync (jobs/sync-fast-counts.ts). */
   fast: FastLimiter;
-  /** Tells the slot limiters that this instance gave slots back (a call ended): no partition is known full any more. */
-  slotsReleased(): void;
 }
 
 /** How long taking or giving back a slot may take. */
@@ -61,9 +58,7 @@ const SLOT_TIMEOUT_MS = 2_000;
 export function composeLimiters(options: LimiterOptions): Limiters {
   const { stores, deadlineMs, onStoreError } = options;
   const throttle = createThrottle({ store: options.callLog, local: options.local, clock: options.clock, deadlineMs, onStoreError, cache: options.cache });
-  // Slot partitions found full: a flood on a full account, room or carrier set is refused without a round trip.
-  const full = new KnownFull(SLOT_RETRY_AFTER_MS);
-  const slotOptions = { store: stores.slots, timeoutMs: SLOT_TIMEOUT_MS, onStoreError, full };
+  const slotOptions = { store: stores.slots, timeoutMs: SLOT_TIMEOUT_MS, onStoreError };
   const stateOptions = { store: stores.state, deadlineMs, onStoreError };
   const fast = createFastLimiter({
     store: stores.fastCounts,
@@ -86,5 +81,5 @@ export function composeLimiters(options: LimiterOptions): Limiters {
     { limiter: fast, decides: (rule) => rule.consistency === 'fast' },
     { limiter: createStateLimiter({ ...stateOptions, spec: packetSpec }), decides: () => true },
   ]);
-  return { throttle, chain, packets, fast, slotsReleased: () => full.clear() };
+  return { throttle, chain, packets, fast };
 }

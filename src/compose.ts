@@ -174,7 +174,6 @@ export function composeApp(options: ComposeOptions): Composed {
   const slotLeases: SlotLeases = {
     release: async (leaseId) => {
       await stores.slots.release(leaseId, { timeoutMs: 2_000 }).catch((error: unknown) => logger.warn({ err: error, leaseId }, 'concurrent-limit slots not released; they expire with their lease'));
-      limiters.slotsReleased();
     },
   };
   const cdrs = createCdrs({ repository: stores.cdrs, pageTokens, clock });

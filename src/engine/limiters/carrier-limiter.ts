@@ -9,7 +9,6 @@
  * the call's sid until it ends, and expiring with the lease if the end never comes.
  */
 import type { PartitionKey } from '../call-log.js';
-import type { Target } from '../admit.js';
 import type { Limiter, LimiterOutcome, LimitDecision } from '../limiter.js';
 import { releaser, slotDecision, type SlotLimiterOptions } from './slot-limiter.js';
 
@@ -18,53 +17,33 @@ export function carrierPartition(partition: PartitionKey, carrier: string): Part
 }
 
 export function createCarrierLimiter(options: SlotLimiterOptions): Limiter {
-  const { store, timeoutMs, full } = options;
-  /** Every carrier of a rule found full within the last Retry-After: refused again without a round trip. */
-  const blocked = (targets: readonly Target[], nowMs: number): LimiterOutcome | undefined => {
-    for (const target of targets) {
-      const { carriers } = target.rule.carriers!;
-      const held = carriers.map((c) => full.held(carrierPartition(target.partition, c.name), nowMs));
-      if (held.every((h) => h !== undefined)) {
-        const total = carriers.reduce((sum, c) => sum + c.max, 0);
-        return { admitted: false, decisions: [{ ...slotDecision(target, carriers[0]!.max, false, held[0]!), limit: total, remaining: 0 }], via: 'cache' };
-      }
-    }
-    return undefined;
-  };
+  const { store, timeoutMs } = options;
   return {
     kind: 'carriers',
-    blocked,
     async take({ targets, nowMs, leaseId }): Promise<LimiterOutcome> {
-      const known = blocked(targets, nowMs);
-      if (known) return known;
       const release = releaser(store, leaseId, timeoutMs, options.onStoreError);
       const decisions: LimitDecision[] = [];
       try {
         for (const target of targets) {
           const { carriers, leaseMs } = target.rule.carriers!;
           let chosen: LimitDecision | undefined;
-          let busy: LimitDecision | undefined;
+          let full: LimitDecision | undefined;
           for (const carrier of carriers) {
             const result = await store.acquire(carrierPartition(target.partition, carrier.name), leaseId, carrier.max, leaseMs, nowMs, { timeoutMs });
             if (result.acquired) {
               chosen = { ...slotDecision(target, carrier.max, true, result.held), carrier: carrier.name };
               break;
             }
-            full.remember(carrierPartition(target.partition, carrier.name), result.held, nowMs);
-            busy ??= slotDecision(target, carrier.max, false, result.held);
+            full ??= slotDecision(target, carrier.max, false, result.held);
           }
           if (!chosen) {
-            decisions.push({ ...busy!, limit: carriers.reduce((sum, c) => sum + c.max, 0), remaining: 0 });
+            decisions.push({ ...full!, limit: carriers.reduce((sum, c) => sum + c.max, 0), remaining: 0 });
             await release();
             return { admitted: false, decisions, via: 'store' };
           }
           decisions.push(chosen);
         }
-        const undo = async () => {
-          await release();
-          full.clear();
-        };
-        return { admitted: true, decisions, via: 'store', holds: true, undo };
+        return { admitted: true, decisions, via: 'store', holds: true, undo: release };
       } catch (error) {
         options.onStoreError?.(error);
         await release();

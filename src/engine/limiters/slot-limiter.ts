@@ -4,6 +4,9 @@
  * the request creates), all or nothing. The slots are held past the request (`holds`): the domain
  * gives them back when the call ends or the participant leaves, or they expire with their lease.
  *
+ * A refusal costs one quorum read, never a Paxos round, and is not answered from memory: a slot that
+ * a call ending on another instance frees must be seen by the next request at once.
+ *
  * While the store fails, a rule's onStoreError decides: "deny" refuses (503); otherwise the request
  * goes on without a slot, since no instance can count "at once" for the others on its own (unlike a
  * window, which the local fallback keeps).
@@ -11,12 +14,9 @@
 import type { Target } from '../admit.js';
 import type { Limiter, LimitDecision, LimiterOutcome } from '../limiter.js';
 import type { SlotStore } from '../slot-store.js';
-import type { KnownFull } from './known-full.js';
 
 export interface SlotLimiterOptions {
   store: SlotStore;
-  /** Partitions found full, shared with whoever releases slots on this instance (it clears them). */
-  full: KnownFull;
   /** How long acquiring or releasing may take. */
   timeoutMs: number;
   onStoreError?: (error: unknown) => void;
@@ -26,21 +26,10 @@ export interface SlotLimiterOptions {
 export const SLOT_RETRY_AFTER_MS = 1_000;
 
 export function createSlotLimiter(options: SlotLimiterOptions): Limiter {
-  const { store, timeoutMs, full } = options;
-  const blocked = (targets: readonly Target[], nowMs: number): LimiterOutcome | undefined => {
-    for (const target of targets) {
-      const held = full.held(target.partition, nowMs);
-      if (held !== undefined) return { admitted: false, decisions: [slotDecision(target, target.rule.concurrent!.max, false, held)], via: 'cache' };
-    }
-    return undefined;
-  };
+  const { store, timeoutMs } = options;
   return {
     kind: 'concurrent',
-    blocked,
     async take({ targets, nowMs, leaseId }): Promise<LimiterOutcome> {
-      // A partition found full within the last Retry-After is refused again without a round trip.
-      const known = blocked(targets, nowMs);
-      if (known) return known;
       const release = releaser(store, leaseId, timeoutMs, options.onStoreError);
       const decisions: LimitDecision[] = [];
       try {
@@ -49,17 +38,11 @@ export function createSlotLimiter(options: SlotLimiterOptions): Limiter {
           const result = await store.acquire(target.partition, leaseId, max, leaseMs, nowMs, { timeoutMs });
           decisions.push(slotDecision(target, max, result.acquired, result.held));
           if (!result.acquired) {
-            full.remember(target.partition, result.held, nowMs);
             await release();
             return { admitted: false, decisions, via: 'store' };
           }
         }
-        // Given back after an admission (a later limiter refused, the handler failed): the partitions are no longer known full.
-        const undo = async () => {
-          await release();
-          full.clear();
-        };
-        return { admitted: true, decisions, via: 'store', holds: true, undo };
+        return { admitted: true, decisions, via: 'store', holds: true, undo: release };
       } catch (error) {
         options.onStoreError?.(error);
         await release();
