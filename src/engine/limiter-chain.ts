@@ -40,13 +40,18 @@ const nothing = async () => {};
 const VIA_RANK: Record<Via, number> = { store: 0, cache: 1, fast: 2, local: 3, allow: 4, deny: 5 };
 
 export function createLimiterChain(steps: readonly ChainStep[]): LimiterChain {
-  function split(targets: readonly Target[]): Array<{ step: ChainStep; targets: Target[] }> {
+  function stepOf(target: Target): ChainStep {
+    const step = steps.find((s) => s.decides(target.rule));
+    if (!step) throw new Error(`no limiter decides rule "${target.rule.id}" (kind ${target.rule.kind})`);
+    return step;
+  }
+
+  function split(targets: readonly Target[]): Array<{ step: ChainStep; targets: readonly Target[] }> {
+    // Nearly every request's targets belong to one step: handed on as they are, with no group per step built.
+    const only = targets.length > 0 ? stepOf(targets[0]!) : undefined;
+    if (only && targets.every((t) => stepOf(t) === only)) return [{ step: only, targets }];
     const groups = steps.map((step) => ({ step, targets: [] as Target[] }));
-    for (const target of targets) {
-      const group = groups.find((g) => g.step.decides(target.rule));
-      if (!group) throw new Error(`no limiter decides rule "${target.rule.id}" (kind ${target.rule.kind})`);
-      group.targets.push(target);
-    }
+    for (const target of targets) groups[steps.indexOf(stepOf(target))]!.targets.push(target);
     return groups.filter((g) => g.targets.length > 0);
   }
 
