@@ -19,6 +19,8 @@ COPY package.json ./
 COPY cql ./cql
 COPY rules ./rules
 COPY bin ./bin
+# Envoy's rate limit protos, read at run time by the gRPC service (src/grpc/).
+COPY proto ./proto
 USER node
-EXPOSE 8080
+EXPOSE 8080 8081
 CMD ["node", "dist/main.js"]
