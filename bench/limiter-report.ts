@@ -104,7 +104,8 @@ export function limiterTargets(result: LimitersResult): Array<{ target: string; 
   const fast = byId(result, 'decision-fast');
   const batch = byId(result, 'decision-fast-batch');
   const grpcFast = byId(result, 'grpc-fast');
-  const paced = result.paced.find((r) => r.id === 'decision-fast-half');
+  const paced = result.paced.find((r) => /^decision-fast-paced\d+$/.test(r.id)) ?? result.paced.find((r) => r.id === 'decision-fast-half');
+  const pacedAlt = result.paced.find((r) => /^decision-fast-sync\d+-paced\d+$/.test(r.id));
   const exactRatio = limiterRatios(result)['decision exact / window (signup allowed)']!;
   const denied = result.rows.filter((r) => r.id.endsWith('-denied'));
   const opsOf = (r: RowSummary) => r.perDecision.selects + r.perDecision.plainWrites + r.perDecision.lwts;
@@ -115,8 +116,10 @@ export function limiterTargets(result: LimitersResult): Array<{ target: string; 
       met: fast ? fast.dps >= 10_000 : undefined,
     },
     {
-      target: 'decision API, fast mode: p99 < 10 ms at half that rate (paced, single checks)',
-      measured: paced ? `${fmt(paced.latency.p99)} ms at ${paced.rate}/s (p50 ${fmt(paced.latency.p50)} ms)` : 'not run',
+      target: 'decision API, fast mode: p99 < 10 ms at half that rate (paced, single checks, default sync)',
+      measured:
+        (paced ? `${fmt(paced.latency.p99)} ms at ${paced.rate}/s (p50 ${fmt(paced.latency.p50)} ms)` : 'not run') +
+        (pacedAlt ? `; ${pacedAlt.id.replace(/-paced\d+$/, '')}: ${fmt(pacedAlt.latency.p99)} ms at ${pacedAlt.rate}/s` : ''),
       met: paced ? paced.latency.p99 < 10 && (paced.rate ?? 0) >= 5_000 : undefined,
     },
     {
