@@ -11,8 +11,11 @@
  */
 import type { PartitionKey, StoreCallOptions } from './call-log.js';
 
-/** `held`: live slots in the partition after the call (this lease's included when acquired). */
-export type AcquireResult = { acquired: true; held: number } | { acquired: false; held: number };
+/**
+ * `held`: live slots in the partition after the call (this lease's included when acquired).
+ * `freesAtMs` (a refusal): when the earliest live slot expires by itself, release or not.
+ */
+export type AcquireResult = { acquired: true; held: number } | { acquired: false; held: number; freesAtMs: number };
 
 export interface SlotStore {
   /**

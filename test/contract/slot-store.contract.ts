@@ -30,8 +30,17 @@ export function slotStoreContract(name: string, harness: () => SlotStoreHarness)
       const { store, now } = harness();
       const p = fresh();
       for (let i = 0; i < 3; i++) expect(await store.acquire(p, lease(), 3, HOUR_MS, now(), opts)).toEqual({ acquired: true, held: i + 1 });
-      expect(await store.acquire(p, lease(), 3, HOUR_MS, now(), opts)).toEqual({ acquired: false, held: 3 });
+      expect(await store.acquire(p, lease(), 3, HOUR_MS, now(), opts)).toMatchObject({ acquired: false, held: 3 });
       expect(await store.held(p, now(), opts)).toBe(3);
+    });
+
+    it('says, refusing, when the earliest live slot expires by itself', async () => {
+      const { store, now } = harness();
+      const p = fresh();
+      const start = now();
+      await store.acquire(p, lease(), 2, 2 * HOUR_MS, start, opts);
+      await store.acquire(p, lease(), 2, HOUR_MS, start, opts);
+      expect(await store.acquire(p, lease(), 2, HOUR_MS, now(), opts)).toEqual({ acquired: false, held: 2, freesAtMs: start + HOUR_MS });
     });
 
     it('lets a lease take a slot it already holds again without taking a second one', async () => {
@@ -75,7 +84,7 @@ export function slotStoreContract(name: string, harness: () => SlotStoreHarness)
       const { store, now } = harness();
       const p = fresh('rule-a');
       await store.acquire(p, lease(), 1, HOUR_MS, now(), opts);
-      expect(await store.acquire(p, lease(), 1, HOUR_MS, now(), opts)).toEqual({ acquired: false, held: 1 });
+      expect(await store.acquire(p, lease(), 1, HOUR_MS, now(), opts)).toMatchObject({ acquired: false, held: 1 });
       expect(await store.acquire({ caller: p.caller, api: 'rule-b' }, lease(), 1, HOUR_MS, now(), opts)).toEqual({ acquired: true, held: 1 });
       expect(await store.acquire({ caller: `${p.caller}x`, api: 'rule-a' }, lease(), 1, HOUR_MS, now(), opts)).toEqual({ acquired: true, held: 1 });
       expect(await store.held(p, now(), opts)).toBe(1);
@@ -98,7 +107,7 @@ export function slotStoreContract(name: string, harness: () => SlotStoreHarness)
       const p = fresh();
       const results = await Promise.all(Array.from({ length: 20 }, () => store.acquire(p, lease(), 3, HOUR_MS, now(), opts)));
       expect(results.filter((r) => r.acquired)).toHaveLength(3);
-      expect(results.filter((r) => !r.acquired)).toEqual(Array.from({ length: 17 }, () => ({ acquired: false, held: 3 })));
+      expect(results.filter((r) => !r.acquired)).toMatchObject(Array.from({ length: 17 }, () => ({ acquired: false, held: 3 })));
       expect(await store.held(p, now(), opts)).toBe(3);
     });
   });

@@ -73,7 +73,7 @@ export class CassandraSlotStore implements SlotStore {
     for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
       const state = await this.read(partition, nowMs, options);
       if (state.live.has(leaseId)) return { acquired: true, held: state.live.size };
-      if (state.live.size >= max) return { acquired: false, held: state.live.size };
+      if (state.live.size >= max) return { acquired: false, held: state.live.size, freesAtMs: Math.min(...state.live.values()) };
       // seq must outlive every slot it guards: were it to expire first, it would read as null
       // again and an acquire that read null long ago could land on a partition it never saw.
       const longestMs = Math.max(expiresAtMs, ...state.live.values());

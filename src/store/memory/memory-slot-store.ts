@@ -22,7 +22,7 @@ export class MemorySlotStore implements SlotStore {
     const id = partitionId(partition);
     const p = this.live(id, nowMs) ?? { slots: new Map<string, number>() };
     if (p.slots.has(leaseId)) return { acquired: true, held: p.slots.size };
-    if (p.slots.size >= max) return { acquired: false, held: p.slots.size };
+    if (p.slots.size >= max) return { acquired: false, held: p.slots.size, freesAtMs: Math.min(...p.slots.values()) };
     p.slots.set(leaseId, nowMs + leaseMs);
     this.partitions.set(id, p);
     const held = this.leases.get(leaseId) ?? new Set<string>();
