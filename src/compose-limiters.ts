@@ -14,6 +14,7 @@ import type { PartitionCache } from './engine/partition-cache.js';
 import type { MemoryCallLog } from './store/memory/memory-call-log.js';
 import { createLimiterChain, type LimiterChain } from './engine/limiter-chain.js';
 import { createSlotLimiter } from './engine/limiters/slot-limiter.js';
+import { KnownFull } from './engine/limiters/known-full.js';
 import { createCarrierLimiter } from './engine/limiters/carrier-limiter.js';
 import { createStateLimiter } from './engine/limiters/state-limiter.js';
 import { bucketSpec } from './engine/limiters/bucket-spec.js';
@@ -37,6 +38,8 @@ export interface LimiterOptions {
   instanceId: string;
   /** How often the fast-mode counts are shared (FAST_SYNC_INTERVAL_MS). */
   fastSyncIntervalMs: number;
+  /** How long a slot partition found full is refused without a read (SLOT_REFUSAL_MEMORY_MS; 0: never). */
+  slotRefusalMemoryMs: number;
   /** Told about every store failure or missed deadline of a limiter (the exact window names its targets). */
   onStoreError: (error: unknown, targets?: readonly Target[]) => void;
 }
@@ -50,6 +53,8 @@ export interface Limiters {
   packets: LimiterChain;
   /** The fast-mode limiter: main.ts schedules its sync (jobs/sync-fast-counts.ts). */
   fast: FastLimiter;
+  /** Tells the slot limiters that this instance gave slots back (a call ended): no partition is known full any more. */
+  slotsReleased(): void;
 }
 
 /** How long taking or giving back a slot may take. */
@@ -58,7 +63,9 @@ const SLOT_TIMEOUT_MS = 2_000;
 export function composeLimiters(options: LimiterOptions): Limiters {
   const { stores, deadlineMs, onStoreError } = options;
   const throttle = createThrottle({ store: options.callLog, local: options.local, clock: options.clock, deadlineMs, onStoreError, cache: options.cache });
-  const slotOptions = { store: stores.slots, timeoutMs: SLOT_TIMEOUT_MS, onStoreError };
+  // Slot partitions found full: a flood on a full account, room or carrier set is refused without a round trip.
+  const full = new KnownFull(options.slotRefusalMemoryMs);
+  const slotOptions = { store: stores.slots, timeoutMs: SLOT_TIMEOUT_MS, onStoreError, full };
   const stateOptions = { store: stores.state, deadlineMs, onStoreError };
   const fast = createFastLimiter({
     store: stores.fastCounts,
@@ -81,5 +88,5 @@ export function composeLimiters(options: LimiterOptions): Limiters {
     { limiter: fast, decides: (rule) => rule.consistency === 'fast' },
     { limiter: createStateLimiter({ ...stateOptions, spec: packetSpec }), decides: () => true },
   ]);
-  return { throttle, chain, packets, fast };
+  return { throttle, chain, packets, fast, slotsReleased: () => full.clear() };
 }

@@ -69,6 +69,7 @@ export type ComposeSettings = Pick<
   | 'topKCapacity'
   | 'topKShowKeys'
   | 'fastSyncIntervalMs'
+  | 'slotRefusalMemoryMs'
   | 'decisionToken'
 >;
 
@@ -144,6 +145,7 @@ export function composeApp(options: ComposeOptions): Composed {
     deadlineMs: settings.throttleDeadlineMs,
     instanceId,
     fastSyncIntervalMs: settings.fastSyncIntervalMs,
+    slotRefusalMemoryMs: settings.slotRefusalMemoryMs,
     onStoreError: (error, targets) => {
       metrics.storeFallback(error);
       if (targets) options.onStoreError?.(error, targets);
@@ -174,6 +176,8 @@ export function composeApp(options: ComposeOptions): Composed {
   const slotLeases: SlotLeases = {
     release: async (leaseId) => {
       await stores.slots.release(leaseId, { timeoutMs: 2_000 }).catch((error: unknown) => logger.warn({ err: error, leaseId }, 'concurrent-limit slots not released; they expire with their lease'));
+      // A release names a lease, not its partitions: every partition this instance knew full may have room now.
+      limiters.slotsReleased();
     },
   };
   const cdrs = createCdrs({ repository: stores.cdrs, pageTokens, clock });

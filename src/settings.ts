@@ -5,6 +5,7 @@
  */
 import cron from 'node-cron';
 import { isPhoneRegion } from './keys/phone.js';
+import { SLOT_RETRY_AFTER_MS } from './engine/limiters/slot-limiter.js';
 
 /** An admin bearer token and the label that names its holder in the audit trail. */
 export interface AdminToken {
@@ -91,6 +92,12 @@ export interface Settings {
   grpcPort: number | undefined;
   /** Address the gRPC rate limit service binds (GRPC_HOST). */
   grpcHost: string;
+  /**
+   * SLOT_REFUSAL_MEMORY_MS: how long a concurrent-limit or carrier partition found full is refused
+   * again without a read (0: every refusal reads). At most the slot refusals' Retry-After, so a
+   * client that honours it never meets a remembered refusal. Default 100.
+   */
+  slotRefusalMemoryMs: number;
 }
 
 /** Outside production only: a fixed, public secret, announced loudly at start. */
@@ -166,6 +173,7 @@ export function loadSettings(env: Env): Readonly<Settings> {
     decisionToken: read('DECISION_TOKEN'),
     grpcPort: read('GRPC_PORT')?.toLowerCase() === 'off' ? undefined : integer('GRPC_PORT', 8081, 0, 65535),
     grpcHost: read('GRPC_HOST') ?? '0.0.0.0',
+    slotRefusalMemoryMs: integer('SLOT_REFUSAL_MEMORY_MS', 100, 0, SLOT_RETRY_AFTER_MS),
   };
   problems.push(...decisionTokenProblems(settings));
   // Plain decimals only ("1e-1", "Infinity" and "0x1" are numbers to Number() but not what an operator means).

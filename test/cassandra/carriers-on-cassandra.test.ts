@@ -2,7 +2,9 @@
  * Carrier selection on the real node from two instances (each its own client and app): calls
  * placed at once take carriers in succession exactly up to each carrier's max, the rest are
  * refused 503 ALL_CARRIERS_BUSY (or, under an onLimit rule, created limit_exceeded holding no
- * carrier), and a call that ends frees its carrier for a call placed through the other instance.
+ * carrier), and a call that ends frees its carrier for a call placed through the other instance:
+ * at once when that instance refused nothing within SLOT_REFUSAL_MEMORY_MS, otherwise once the
+ * memory has passed (it answers a flood on full carriers without a read).
  */
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
@@ -11,7 +13,7 @@ import { parseRules } from '../../src/rules/parse-rules.js';
 import { uniqueId } from '../support/cassandra.js';
 import { jsonOf, TEST_HASHER, type TestApp } from '../support/test-app.js';
 import { createAccount, requestJson, type TestAccount } from '../support/voice.js';
-import { atOnce, startInstances, tally } from './two-instances.js';
+import { atOnce, outlastRefusalMemory, startInstances, tally } from './two-instances.js';
 
 const CALLS = '/v1/accounts/:accountId/calls';
 const ANNOUNCE = 'https://media.example.com/all-lines-busy.wav';
@@ -41,7 +43,7 @@ function held(app: TestApp, ruleId: string, account: TestAccount, carrier: strin
 }
 
 describe('carriers on Cassandra, two instances', () => {
-  it('12 calls at once: exactly 2 on carrier-a and 3 on carrier-b, 7 refused ALL_CARRIERS_BUSY; an end on b frees b', async () => {
+  it('12 calls at once: exactly 2 on carrier-a and 3 on carrier-b, 7 refused ALL_CARRIERS_BUSY; an end on b frees b at once for the other instance', async () => {
     const id = uniqueId('carriers');
     const { apps, account, calls, place } = await setUp([carriersRule(id)]);
     const [a, b] = apps as [TestApp, TestApp];
@@ -54,7 +56,9 @@ describe('carriers on Cassandra, two instances', () => {
     expect(refused.map((r) => [r.status, r.body.error.code])).toEqual(Array.from({ length: 7 }, () => [503, 'ALL_CARRIERS_BUSY']));
     expect([await held(a, id, account, 'carrier-a'), await held(b, id, account, 'carrier-b')]).toEqual([2, 3]);
 
-    // A call on b ends through one instance; the next call, through the other, gets b (a is still full).
+    // A call on b ends through one instance; the next call, through the other, gets b at once (a is
+    // still full): its refusals in the burst are older than the memory by then.
+    await outlastRefusalMemory();
     const onB = created.find((c) => c.carrier === 'carrier-b');
     expect((await requestJson('PATCH', `${calls(a)}/${onB.sid}`, { status: 'end' }, account.bearer)).status).toBe(200);
     const next = await place(b);
@@ -63,7 +67,7 @@ describe('carriers on Cassandra, two instances', () => {
     expect([await held(b, id, account, 'carrier-a'), await held(a, id, account, 'carrier-b')]).toEqual([2, 3]);
   });
 
-  it('under onLimit, the calls over the carriers are created limit_exceeded (201) with the announcement and hold no carrier', async () => {
+  it('under onLimit, the calls over the carriers are created limit_exceeded (201) with the announcement and hold no carrier; an end frees a carrier for the other instance after the memory', async () => {
     const id = uniqueId('carriers-announce');
     const { apps, account, calls, place } = await setUp([carriersRule(id, { onLimit: { announceUrl: ANNOUNCE } })]);
     const [a, b] = apps as [TestApp, TestApp];
@@ -81,6 +85,8 @@ describe('carriers on Cassandra, two instances', () => {
     // One carried call ends: exactly one carrier slot is free (the 7 announced calls hold none).
     const onA = carried.find((c) => c.carrier === 'carrier-a');
     expect((await requestJson('POST', `${calls(b)}/${onA.sid}`, { status: 'end' }, account.bearer)).status).toBe(200);
+    // a may still remember the carriers full from the burst: its next call gets carrier-a once that memory has passed.
+    await outlastRefusalMemory();
     expect((await place(a)).body).toMatchObject({ status: 'initiated', carrier: 'carrier-a' });
     expect((await place(b)).body).toMatchObject({ status: 'limit_exceeded', carrier: null });
   });

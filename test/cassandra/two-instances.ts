@@ -6,7 +6,7 @@
 import type cassandra from 'cassandra-driver';
 import { afterAll } from 'vitest';
 import { connectTestClient, testStores } from '../support/cassandra.js';
-import type { TestApp, TestAppOptions } from '../support/test-app.js';
+import { TEST_SETTINGS, type TestApp, type TestAppOptions } from '../support/test-app.js';
 import { startVoiceApp } from '../support/voice.js';
 
 const clients: cassandra.Client[] = [];
@@ -32,6 +32,15 @@ export async function startInstances(options: Partial<TestAppOptions>, count = 2
 /** Requests sent at once: request i goes to instance i modulo the number of instances. */
 export function atOnce<T>(apps: readonly TestApp[], n: number, send: (app: TestApp, i: number) => Promise<T>): Promise<T[]> {
   return Promise.all(Array.from({ length: n }, (_, i) => send(apps[i % apps.length]!, i)));
+}
+
+/**
+ * Waits, in real time, past SLOT_REFUSAL_MEMORY_MS (the test settings' by default) and a margin:
+ * no instance then remembers a slot partition it found full before the wait, so a slot freed
+ * through one instance is taken at once through any other. No timing is asserted, only outlasted.
+ */
+export function outlastRefusalMemory(memoryMs = TEST_SETTINGS.slotRefusalMemoryMs): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, memoryMs + 50));
 }
 
 /** How many times each value occurs, as a sorted list of [value, count]. */

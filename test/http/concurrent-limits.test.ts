@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { parseRules } from '../../src/rules/parse-rules.js';
-import { jsonOf, TEST_HASHER } from '../support/test-app.js';
+import { jsonOf, TEST_HASHER, type TestAppOptions } from '../support/test-app.js';
+import { countingSlotStore } from '../support/counting-slot-store.js';
 import { createAccount, requestJson, startVoiceApp } from '../support/voice.js';
 
 const CALLS = '/v1/accounts/:accountId/calls';
@@ -9,8 +10,8 @@ const JOINS = '/v1/accounts/:accountId/conferences/:sid/participants';
 const concurrent = (id: string, path: string, key: string, max: number, lease = '4h', method = 'POST') =>
   parseRules('test', { rules: [{ id, match: { method, path }, key, limits: [{ kind: 'concurrent', max, lease }] }] })[0]!;
 
-async function setUp(rules: ReturnType<typeof concurrent>[], clock = createManualClock(1_800_000_000_000)) {
-  const app = await startVoiceApp({ rules, clock });
+async function setUp(rules: ReturnType<typeof concurrent>[], clock = createManualClock(1_800_000_000_000), options: Partial<TestAppOptions> = {}) {
+  const app = await startVoiceApp({ rules, clock, ...options });
   const account = await createAccount(app.url);
   const base = `${app.url}/v1/accounts/${account.accountId}`;
   const call = () => requestJson('POST', `${base}/calls`, { to: '+14155550100', from: '+14155550101' }, account.bearer);
@@ -62,6 +63,28 @@ describe('a concurrent limit ({"kind": "concurrent", "max", "lease"})', () => {
     expect((await call()).status).toBe(429);
     clock.advance(60_001);
     expect((await call()).status).toBe(201);
+  });
+
+  it('answers a refusal within SLOT_REFUSAL_MEMORY_MS of the last without a store read, and reads again after it', async () => {
+    const slots = countingSlotStore();
+    const { call, clock } = await setUp([concurrent('calls-at-once', CALLS, 'param.accountId', 1)], undefined, { stores: { slots } });
+    expect((await call()).status).toBe(201);
+    expect((await call()).status).toBe(429);
+    expect(slots.acquires).toBe(2);
+    clock.advance(99);
+    const remembered = await call();
+    expect([remembered.status, remembered.headers.get('retry-after'), slots.acquires]).toEqual([429, '1', 2]);
+    expect((await jsonOf(remembered)).error).toMatchObject({ rule: 'calls-at-once', limit: 1, window: 'at once' });
+    clock.advance(1);
+    expect((await call()).status).toBe(429);
+    expect(slots.acquires).toBe(3);
+  });
+
+  it('reads the store for every refusal with SLOT_REFUSAL_MEMORY_MS=0', async () => {
+    const slots = countingSlotStore();
+    const { call } = await setUp([concurrent('calls-at-once', CALLS, 'param.accountId', 1)], undefined, { stores: { slots }, settings: { slotRefusalMemoryMs: 0 } });
+    for (const status of [201, 429, 429, 429]) expect((await call()).status).toBe(status);
+    expect(slots.acquires).toBe(4);
   });
 
   it('holds a slot for the request only on a route that creates nothing', async () => {

@@ -92,6 +92,7 @@ export const TEST_SETTINGS: ComposeSettings = Object.freeze({
   topKCapacity: 400,
   topKShowKeys: false,
   fastSyncIntervalMs: 50,
+  slotRefusalMemoryMs: 100,
   decisionToken: undefined,
 });
 

@@ -41,6 +41,7 @@ describe('loadSettings', () => {
       decisionToken: undefined,
       grpcPort: 8081,
       grpcHost: '0.0.0.0',
+      slotRefusalMemoryMs: 100,
     });
     expect(Object.isFrozen(settings)).toBe(true);
   });
@@ -81,6 +82,8 @@ describe('loadSettings', () => {
     [{ TRUST_PROXY_HOPS: '-1' }, 'TRUST_PROXY_HOPS="-1": expected a whole number from 0 to 10'],
     [{ IPV6_PREFIX_LENGTH: '129' }, 'IPV6_PREFIX_LENGTH="129": expected a whole number from 1 to 128'],
     [{ ADMIN_TOKEN: 'secret' }, 'ADMIN_TOKEN: too short (6 characters; at least 24)'],
+    [{ SLOT_REFUSAL_MEMORY_MS: '1001' }, 'SLOT_REFUSAL_MEMORY_MS="1001": expected a whole number from 0 to 1000'],
+    [{ SLOT_REFUSAL_MEMORY_MS: '0.5' }, 'SLOT_REFUSAL_MEMORY_MS="0.5": expected a whole number from 0 to 1000'],
   ])('refuses %j', (env, problem) => {
     expect(problemsOf(env)).toEqual([problem]);
   });
@@ -88,6 +91,11 @@ describe('loadSettings', () => {
   it('takes a production secret and a previous one during rotation', () => {
     const settings = loadSettings({ NODE_ENV: 'production', KEY_SECRET: 'n'.repeat(40), KEY_SECRET_PREVIOUS: 'o'.repeat(40), TRUST_PROXY_HOPS: '2' });
     expect(settings).toMatchObject({ keySecret: 'n'.repeat(40), keySecretPrevious: 'o'.repeat(40), keySecretIsDevelopmentDefault: false, trustProxyHops: 2 });
+  });
+
+  it('reads the slot refusal memory, 0 turning it off', () => {
+    expect(loadSettings({ SLOT_REFUSAL_MEMORY_MS: '0' }).slotRefusalMemoryMs).toBe(0);
+    expect(loadSettings({ SLOT_REFUSAL_MEMORY_MS: '250' }).slotRefusalMemoryMs).toBe(250);
   });
 
   it('reports every bad value at once', () => {

@@ -6,49 +6,65 @@
  *
  * Each carrier is a slot partition of its own, `<rule key>/<carrier name>` under the rule's id, in
  * the same slot store as concurrent limits: exact across instances by compare-and-set, held under
- * the call's sid until it ends, and expiring with the lease if the end never comes.
+ * the call's sid until it ends, and expiring with the lease if the end never comes. A carrier found
+ * full is known full for SLOT_REFUSAL_MEMORY_MS, as a concurrent limit's partition (slot-limiter.ts).
  */
 import type { PartitionKey } from '../call-log.js';
+import type { Target } from '../admit.js';
 import type { Limiter, LimiterOutcome, LimitDecision } from '../limiter.js';
-import { releaser, slotDecision, type SlotLimiterOptions } from './slot-limiter.js';
+import { releaser, slotDecision, storeFailed, undoer, type SlotLimiterOptions } from './slot-limiter.js';
 
 export function carrierPartition(partition: PartitionKey, carrier: string): PartitionKey {
   return { api: partition.api, caller: `${partition.caller}/${carrier}` };
 }
 
 export function createCarrierLimiter(options: SlotLimiterOptions): Limiter {
-  const { store, timeoutMs } = options;
+  const { store, timeoutMs, full } = options;
+  /** Every carrier of a rule known full: refused again without a round trip (while one is not, each is asked in order). */
+  const blocked = (targets: readonly Target[], nowMs: number): LimiterOutcome | undefined => {
+    for (const target of targets) {
+      const { carriers } = target.rule.carriers!;
+      const held = carriers.map((c) => full.held(carrierPartition(target.partition, c.name), nowMs));
+      if (held.every((h) => h !== undefined)) {
+        const total = carriers.reduce((sum, c) => sum + c.max, 0);
+        return { admitted: false, decisions: [{ ...slotDecision(target, carriers[0]!.max, false, held[0]!), limit: total, remaining: 0 }], via: 'cache' };
+      }
+    }
+    return undefined;
+  };
   return {
     kind: 'carriers',
+    blocked,
     async take({ targets, nowMs, leaseId }): Promise<LimiterOutcome> {
+      const known = blocked(targets, nowMs);
+      if (known) return known;
       const release = releaser(store, leaseId, timeoutMs, options.onStoreError);
       const decisions: LimitDecision[] = [];
       try {
         for (const target of targets) {
           const { carriers, leaseMs } = target.rule.carriers!;
           let chosen: LimitDecision | undefined;
-          let full: LimitDecision | undefined;
+          let busy: LimitDecision | undefined;
           for (const carrier of carriers) {
-            const result = await store.acquire(carrierPartition(target.partition, carrier.name), leaseId, carrier.max, leaseMs, nowMs, { timeoutMs });
+            const partition = carrierPartition(target.partition, carrier.name);
+            const result = await store.acquire(partition, leaseId, carrier.max, leaseMs, nowMs, { timeoutMs });
             if (result.acquired) {
               chosen = { ...slotDecision(target, carrier.max, true, result.held), carrier: carrier.name };
               break;
             }
-            full ??= slotDecision(target, carrier.max, false, result.held);
+            full.remember(partition, result.held, nowMs, result.freesAtMs);
+            busy ??= slotDecision(target, carrier.max, false, result.held);
           }
           if (!chosen) {
-            decisions.push({ ...full!, limit: carriers.reduce((sum, c) => sum + c.max, 0), remaining: 0 });
+            decisions.push({ ...busy!, limit: carriers.reduce((sum, c) => sum + c.max, 0), remaining: 0 });
             await release();
             return { admitted: false, decisions, via: 'store' };
           }
           decisions.push(chosen);
         }
-        return { admitted: true, decisions, via: 'store', holds: true, undo: release };
+        return { admitted: true, decisions, via: 'store', holds: true, undo: undoer(release, full) };
       } catch (error) {
-        options.onStoreError?.(error);
-        await release();
-        const deny = targets.some((t) => t.rule.onStoreError === 'deny');
-        return deny ? { admitted: false, decisions: [], via: 'deny', unavailable: true } : { admitted: true, decisions: [], via: 'allow' };
+        return storeFailed(error, targets, release, options.onStoreError);
       }
     },
   };

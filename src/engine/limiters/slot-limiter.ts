@@ -4,8 +4,10 @@
  * the request creates), all or nothing. The slots are held past the request (`holds`): the domain
  * gives them back when the call ends or the participant leaves, or they expire with their lease.
  *
- * A refusal costs one quorum read, never a Paxos round, and is not answered from memory: a slot that
- * a call ending on another instance frees must be seen by the next request at once.
+ * A refusal costs one quorum read, never a Paxos round; the partition is then known full on this
+ * instance for SLOT_REFUSAL_MEMORY_MS (known-full.ts), so a flood on a full account costs no read at
+ * all, and any slot this instance gives back forgets it. A slot freed on another instance is seen
+ * here within that memory, shorter than the Retry-After a refusal answers.
  *
  * While the store fails, a rule's onStoreError decides: "deny" refuses (503); otherwise the request
  * goes on without a slot, since no instance can count "at once" for the others on its own (unlike a
@@ -14,9 +16,12 @@
 import type { Target } from '../admit.js';
 import type { Limiter, LimitDecision, LimiterOutcome } from '../limiter.js';
 import type { SlotStore } from '../slot-store.js';
+import type { KnownFull } from './known-full.js';
 
 export interface SlotLimiterOptions {
   store: SlotStore;
+  /** Partitions found full, shared with whoever releases slots on this instance (it clears them). */
+  full: KnownFull;
   /** How long acquiring or releasing may take. */
   timeoutMs: number;
   onStoreError?: (error: unknown) => void;
@@ -26,10 +31,21 @@ export interface SlotLimiterOptions {
 export const SLOT_RETRY_AFTER_MS = 1_000;
 
 export function createSlotLimiter(options: SlotLimiterOptions): Limiter {
-  const { store, timeoutMs } = options;
+  const { store, timeoutMs, full } = options;
+  const blocked = (targets: readonly Target[], nowMs: number): LimiterOutcome | undefined => {
+    for (const target of targets) {
+      const held = full.held(target.partition, nowMs);
+      if (held !== undefined) return { admitted: false, decisions: [slotDecision(target, target.rule.concurrent!.max, false, held)], via: 'cache' };
+    }
+    return undefined;
+  };
   return {
     kind: 'concurrent',
+    blocked,
     async take({ targets, nowMs, leaseId }): Promise<LimiterOutcome> {
+      // A partition found full within the memory is refused again without a round trip.
+      const known = blocked(targets, nowMs);
+      if (known) return known;
       const release = releaser(store, leaseId, timeoutMs, options.onStoreError);
       const decisions: LimitDecision[] = [];
       try {
@@ -38,16 +54,14 @@ export function createSlotLimiter(options: SlotLimiterOptions): Limiter {
           const result = await store.acquire(target.partition, leaseId, max, leaseMs, nowMs, { timeoutMs });
           decisions.push(slotDecision(target, max, result.acquired, result.held));
           if (!result.acquired) {
+            full.remember(target.partition, result.held, nowMs, result.freesAtMs);
             await release();
             return { admitted: false, decisions, via: 'store' };
           }
         }
-        return { admitted: true, decisions, via: 'store', holds: true, undo: release };
+        return { admitted: true, decisions, via: 'store', holds: true, undo: undoer(release, full) };
       } catch (error) {
-        options.onStoreError?.(error);
-        await release();
-        const deny = targets.some((t) => t.rule.onStoreError === 'deny');
-        return deny ? { admitted: false, decisions: [], via: 'deny', unavailable: true } : { admitted: true, decisions: [], via: 'allow' };
+        return storeFailed(error, targets, release, options.onStoreError);
       }
     },
   };
@@ -67,6 +81,22 @@ export function slotDecision(target: Target, max: number, acquired: boolean, hel
     windowSeconds: 0,
     usedShare: Math.min(1, held / max),
   };
+}
+
+/** Given back after an admission (a later limiter refused, the handler failed): no partition is known full any more. */
+export function undoer(release: () => Promise<void>, full: KnownFull): () => Promise<void> {
+  return async () => {
+    await release();
+    full.clear();
+  };
+}
+
+/** The store failed: what the lease took goes back, and the rules' onStoreError decides (see above). */
+export async function storeFailed(error: unknown, targets: readonly Target[], release: () => Promise<void>, onError?: (error: unknown) => void): Promise<LimiterOutcome> {
+  onError?.(error);
+  await release();
+  const deny = targets.some((t) => t.rule.onStoreError === 'deny');
+  return deny ? { admitted: false, decisions: [], via: 'deny', unavailable: true } : { admitted: true, decisions: [], via: 'allow' };
 }
 
 /** Gives back every slot of the lease; never throws (a lost release expires with its lease). */

@@ -1,0 +1,57 @@
+/**
+ * Slot partitions this instance just found full, so that a flood of requests for a full account,
+ * room or carrier set is refused without a store round trip (each refusal from the store is a
+ * quorum read or more: a flood would turn into thousands of reads a second).
+ *
+ * A partition is remembered for `memoryMs` (SLOT_REFUSAL_MEMORY_MS), or until its earliest slot
+ * expires when the store said so, whichever comes first: a slot freed on another instance is seen
+ * here within that memory. Everything is forgotten as soon as this instance gives any slot back
+ * (a release names a lease, not its partitions). It can only refuse early, never admit: an
+ * admission is always the store's compare-and-set, so the limit holds exactly across instances.
+ * 0 remembers nothing. Bounded: the oldest entries go first.
+ */
+import { partitionId, type PartitionKey } from '../call-log.js';
+
+export class KnownFull {
+  private readonly entries = new Map<string, { untilMs: number; held: number }>();
+
+  constructor(
+    private readonly memoryMs: number,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  /** A refused acquire: `held` slots were live at `nowMs`; the earliest frees by itself at `freesAtMs` if known. */
+  remember(partition: PartitionKey, held: number, nowMs: number, freesAtMs?: number): void {
+    const untilMs = Math.min(nowMs + this.memoryMs, freesAtMs ?? Infinity);
+    if (untilMs <= nowMs) return;
+    const id = partitionId(partition);
+    // Deleted first so that a partition found full again moves to the newest end.
+    this.entries.delete(id);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(id, { untilMs, held });
+  }
+
+  /** The held count last seen if the partition is known full at `nowMs`; undefined: ask the store. */
+  held(partition: PartitionKey, nowMs: number): number | undefined {
+    // The common case (nothing full, or the memory off) needs no partition id.
+    if (this.entries.size === 0) return undefined;
+    const id = partitionId(partition);
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    if (entry.untilMs <= nowMs) {
+      this.entries.delete(id);
+      return undefined;
+    }
+    return entry.held;
+  }
+
+  /** This instance gave slots back: no partition is known full any more. */
+  clear(): void {
+    this.entries.clear();
+  }
+
+  /** Partitions remembered, expired or not yet swept (for tests). */
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * A flood on a full concurrent limit or carrier set is refused without a store round trip for
+ * SLOT_REFUSAL_MEMORY_MS (or until the earliest slot's lease runs out, if sooner), the slot
+ * limiters forget what they knew as soon as this instance gives a slot back, and the memory only
+ * ever refuses: every admission is the store's.
+ */
+import { describe, expect, it } from 'vitest';
+import { createManualClock } from '../../../src/clock.js';
+import { KnownFull } from '../../../src/engine/limiters/known-full.js';
+import { createSlotLimiter } from '../../../src/engine/limiters/slot-limiter.js';
+import { createCarrierLimiter } from '../../../src/engine/limiters/carrier-limiter.js';
+import { parseRules } from '../../../src/rules/parse-rules.js';
+import { countingSlotStore } from '../../support/counting-slot-store.js';
+
+const rule = (limit: unknown) => parseRules('test', { rules: [{ id: 'r', match: { method: 'POST', path: '/v1/x' }, key: 'global', limits: [limit] }] })[0]!;
+const T0 = 1_800_000_000_000;
+const MEMORY_MS = 100;
+const room = { caller: 'room', api: 'r' };
+
+describe('KnownFull', () => {
+  it('remembers a full partition for the memory, then forgets it', () => {
+    const clock = createManualClock(T0);
+    const full = new KnownFull(MEMORY_MS);
+    full.remember(room, 3, clock());
+    clock.advance(MEMORY_MS - 1);
+    expect(full.held(room, clock())).toBe(3);
+    expect(full.held({ caller: 'other', api: 'r' }, clock())).toBeUndefined();
+    clock.advance(1);
+    expect(full.held(room, clock())).toBeUndefined();
+    expect(full.size).toBe(0);
+  });
+
+  it('forgets sooner when the earliest held lease expires first', () => {
+    const clock = createManualClock(T0);
+    const full = new KnownFull(MEMORY_MS);
+    full.remember(room, 1, clock(), T0 + 40);
+    clock.advance(39);
+    expect(full.held(room, clock())).toBe(1);
+    clock.advance(1);
+    expect(full.held(room, clock())).toBeUndefined();
+    // A lease that has already run out frees the partition now: nothing to remember.
+    full.remember(room, 1, clock(), clock());
+    expect(full.held(room, clock())).toBeUndefined();
+  });
+
+  it('forgets everything at once when this instance gives a slot back', () => {
+    const clock = createManualClock(T0);
+    const full = new KnownFull(MEMORY_MS);
+    full.remember(room, 1, clock());
+    full.remember({ caller: 'account', api: 'calls' }, 2, clock());
+    full.clear();
+    expect([full.held(room, clock()), full.held({ caller: 'account', api: 'calls' }, clock()), full.size]).toEqual([undefined, undefined, 0]);
+  });
+
+  it('keeps at most maxEntries, the oldest going first', () => {
+    const clock = createManualClock(T0);
+    const full = new KnownFull(MEMORY_MS, 2);
+    const p = (n: number) => ({ caller: `c${n}`, api: 'r' });
+    full.remember(p(1), 1, clock());
+    full.remember(p(2), 1, clock());
+    full.remember(p(1), 1, clock()); // found full again: now the newest
+    full.remember(p(3), 1, clock());
+    expect([1, 2, 3].map((n) => full.held(p(n), clock()))).toEqual([1, undefined, 1]);
+    expect(full.size).toBe(2);
+  });
+
+  it('remembers nothing with a memory of 0', () => {
+    const full = new KnownFull(0);
+    full.remember(room, 1, T0, T0 + 3_600_000);
+    expect([full.held(room, T0), full.size]).toEqual([undefined, 0]);
+  });
+});
+
+describe('slot limiters with a known-full memory', () => {
+  it('refuses a full concurrent limit again from memory, without an acquire, then asks the store', async () => {
+    const clock = createManualClock(T0);
+    const store = countingSlotStore();
+    const limiter = createSlotLimiter({ store, timeoutMs: 1_000, full: new KnownFull(MEMORY_MS) });
+    const target = { rule: rule({ kind: 'concurrent', max: 1, lease: '1h' }), partition: room };
+    expect((await limiter.take({ targets: [target], nowMs: clock(), leaseId: 'a' })).admitted).toBe(true);
+    expect(await limiter.take({ targets: [target], nowMs: clock(), leaseId: 'b' })).toMatchObject({ admitted: false, via: 'store' });
+    expect(store.acquires).toBe(2);
+    clock.advance(MEMORY_MS - 1);
+    expect(await limiter.take({ targets: [target], nowMs: clock(), leaseId: 'c' })).toMatchObject({ admitted: false, via: 'cache', decisions: [{ allowed: false, limit: 1, remaining: 0, retryAfterMs: 1_000 }] });
+    expect(limiter.blocked!([target], clock())).toMatchObject({ admitted: false, via: 'cache' });
+    expect(store.acquires).toBe(2);
+    clock.advance(1);
+    expect(await limiter.take({ targets: [target], nowMs: clock(), leaseId: 'd' })).toMatchObject({ admitted: false, via: 'store' });
+    expect(store.acquires).toBe(3);
+  });
+
+  it('forgets a full partition when an admission is given back (undo)', async () => {
+    const store = countingSlotStore();
+    const limiter = createSlotLimiter({ store, timeoutMs: 1_000, full: new KnownFull(MEMORY_MS) });
+    const target = { rule: rule({ kind: 'concurrent', max: 1, lease: '1h' }), partition: room };
+    const first = await limiter.take({ targets: [target], nowMs: T0, leaseId: 'a' });
+    expect((await limiter.take({ targets: [target], nowMs: T0, leaseId: 'b' })).admitted).toBe(false);
+    await first.undo!();
+    expect(await limiter.take({ targets: [target], nowMs: T0 + 1, leaseId: 'c' })).toMatchObject({ admitted: true, via: 'store' });
+  });
+
+  it('never admits past max, whatever the memory forgets or remembers', async () => {
+    const clock = createManualClock(T0);
+    const store = countingSlotStore();
+    const full = new KnownFull(MEMORY_MS);
+    const limiter = createSlotLimiter({ store, timeoutMs: 1_000, full });
+    const target = { rule: rule({ kind: 'concurrent', max: 2, lease: '1h' }), partition: room };
+    const live: string[] = [];
+    const vias = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      if (i % 7 === 0) full.clear();
+      // A call ends on another instance: the store frees a slot, nothing here is cleared.
+      if (i % 10 === 9) await store.release(live.shift()!, { timeoutMs: 1_000 });
+      clock.advance(i % 3 === 0 ? MEMORY_MS : 10);
+      const outcome = await limiter.take({ targets: [target], nowMs: clock(), leaseId: `l${i}` });
+      vias.add(`${outcome.admitted ? 'admitted' : 'refused'} by ${outcome.via}`);
+      if (outcome.admitted) live.push(`l${i}`);
+      expect(await store.held(room, clock(), { timeoutMs: 1_000 })).toBe(live.length);
+      expect(live.length).toBeLessThanOrEqual(2);
+    }
+    expect([...vias].sort()).toEqual(['admitted by store', 'refused by cache', 'refused by store']);
+  });
+
+  it('refuses a carrier set from memory only when every carrier was found full', async () => {
+    const store = countingSlotStore();
+    const limiter = createCarrierLimiter({ store, timeoutMs: 1_000, full: new KnownFull(MEMORY_MS) });
+    const target = { rule: rule({ kind: 'carriers', carriers: [{ name: 'a', max: 1 }, { name: 'b', max: 1 }], lease: '1h' }), partition: { caller: 'global', api: 'r' } };
+    expect((await limiter.take({ targets: [target], nowMs: T0, leaseId: 'x' })).decisions[0]!.carrier).toBe('a');
+    expect(limiter.blocked!([target], T0)).toBeUndefined();
+    expect((await limiter.take({ targets: [target], nowMs: T0, leaseId: 'y' })).decisions[0]!.carrier).toBe('b');
+    expect(await limiter.take({ targets: [target], nowMs: T0, leaseId: 'z' })).toMatchObject({ admitted: false, via: 'store', decisions: [{ limit: 2, remaining: 0 }] });
+    const acquires = store.acquires;
+    expect(await limiter.take({ targets: [target], nowMs: T0 + MEMORY_MS - 1, leaseId: 'w' })).toMatchObject({ admitted: false, via: 'cache', decisions: [{ limit: 2 }] });
+    expect(store.acquires).toBe(acquires);
+    expect((await limiter.take({ targets: [target], nowMs: T0 + MEMORY_MS, leaseId: 'v' })).via).toBe('store');
+  });
+});
