@@ -1,0 +1,109 @@
+/**
+ * What the contract suite cannot see of the Cassandra FastCountStore: the number of statements a
+ * sync costs (counted by a wrapper around client.execute, never timed), a failed write written
+ * again by a later publish, and an instance's own row left unparsed. Instance ids are drawn per
+ * test, so the contract suite's rows (same keyspace, maybe the same windows) never mix in.
+ */
+import type cassandra from 'cassandra-driver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastCount, FastCountKey } from '../../src/engine/fast-count-store.js';
+import { CassandraFastCountStore } from '../../src/store/cassandra/cassandra-fast-count-store.js';
+import { fastCountShard } from '../../src/store/cassandra/fast-count-shard.js';
+import { connectTestClient, TEST_KEYSPACE, testDomainOptions, uniqueId, useTestClient } from '../support/cassandra.js';
+
+const opts = { timeoutMs: 5_000 };
+const START = 1_900_000_020_000;
+const SHARDS = 16;
+
+/** A client that counts its statements and can be told to fail the next ones. */
+function counting(client: cassandra.Client) {
+  const calls = { statements: 0, failNext: 0 };
+  const execute = async (query: string, params?: cassandra.ArrayOrObject, options?: cassandra.QueryOptions) => {
+    calls.statements++;
+    if (calls.failNext > 0) {
+      calls.failNext--;
+      throw new Error('injected write failure');
+    }
+    return client.execute(query, params, options);
+  };
+  return { client: { execute } as unknown as cassandra.Client, calls };
+}
+
+const client = useTestClient();
+
+describe('CassandraFastCountStore on fast_window_counts', () => {
+  let second: cassandra.Client;
+  beforeAll(async () => {
+    second = await connectTestClient();
+  });
+  afterAll(async () => {
+    await second?.shutdown();
+  });
+  const storeOn = (c: cassandra.Client) => new CassandraFastCountStore(c, testDomainOptions(), { shards: SHARDS });
+
+  it('syncs 2,000 windows of two lengths in one statement per length and shard each way, not one per window', async () => {
+    const writer = counting(client());
+    const reader = counting(second);
+    const [i1, i2] = [uniqueId('i'), uniqueId('i')];
+    // 1,000 devices with a per-second and a per-minute window each, both starting at START.
+    const keys: FastCountKey[] = Array.from({ length: 1_000 }, (_, d) => ({ caller: `dev-${d}`, api: 'packets-statements' })).flatMap((partition) => [
+      { partition, windowMs: 1_000, windowStart: START },
+      { partition, windowMs: 60_000, windowStart: START },
+    ]);
+    const counts: FastCount[] = keys.map((key, i) => ({ ...key, count: 1 + (i % 7) }));
+    await storeOn(writer.client).publish(i1, counts, opts);
+    expect(writer.calls.statements).toBe(2 * SHARDS);
+
+    const readerStore = storeOn(reader.client);
+    expect(await readerStore.readOthers(i2, keys, opts)).toEqual(counts.map((c) => c.count));
+    expect(reader.calls.statements).toBe(2 * SHARDS);
+    // Its own rows count for nothing: the reader asked as i1 sees none of i1's counts.
+    expect(await readerStore.readOthers(i1, keys, opts)).toEqual(keys.map(() => 0));
+  });
+
+  it('rewrites only the rows whose counts changed', async () => {
+    const writer = counting(client());
+    const store = storeOn(writer.client);
+    const instance = uniqueId('i');
+    const keys: FastCountKey[] = Array.from({ length: 200 }, (_, d) => ({ partition: { caller: `dev-${d}`, api: 'packets-rewrite' }, windowMs: 1_000, windowStart: START }));
+    await store.publish(instance, keys.map((key) => ({ ...key, count: 1 })), opts);
+    writer.calls.statements = 0;
+    // Same counts again (a limiter re-listing after a failed sync whose writes had landed): nothing to write.
+    await store.publish(instance, keys.map((key) => ({ ...key, count: 1 })), opts);
+    expect(writer.calls.statements).toBe(0);
+    // Two windows of one shard change: one row is rewritten, and the others of that shard keep their counts.
+    const shard = fastCountShard(keys[0]!.partition, SHARDS);
+    const sameShard = keys.filter((k) => fastCountShard(k.partition, SHARDS) === shard);
+    await store.publish(instance, sameShard.slice(0, 2).map((key) => ({ ...key, count: 9 })), opts);
+    expect(writer.calls.statements).toBe(1);
+    expect(await storeOn(second).readOthers(uniqueId('i'), sameShard, opts)).toEqual(sameShard.map((_, i) => (i < 2 ? 9 : 1)));
+  });
+
+  it('writes again, at the next publish, the rows whose write failed, even if it lists none of their windows', async () => {
+    const writer = counting(client());
+    const store = storeOn(writer.client);
+    const instance = uniqueId('i');
+    const keys: FastCountKey[] = Array.from({ length: 100 }, (_, d) => ({ partition: { caller: `dev-${d}`, api: 'packets-retry' }, windowMs: 1_000, windowStart: START }));
+    writer.calls.failNext = 1;
+    await expect(store.publish(instance, keys.map((key) => ({ ...key, count: 4 })), opts)).rejects.toThrow(/injected/);
+    // An ended window is never listed again by the limiter: the store owes its row on its own.
+    writer.calls.statements = 0;
+    await store.publish(instance, [], opts);
+    expect(writer.calls.statements).toBe(1);
+    expect(await storeOn(second).readOthers(uniqueId('i'), keys, opts)).toEqual(keys.map(() => 4));
+  });
+
+  it("never parses the reader's own row; fails on another's it cannot read", async () => {
+    const key: FastCountKey = { partition: { caller: uniqueId('dev'), api: 'packets-unreadable' }, windowMs: 1_000, windowStart: START };
+    const [mine, other] = [uniqueId('i'), uniqueId('i')];
+    await storeOn(client()).publish(other, [{ ...key, count: 6 }], opts);
+    // A row this release cannot read (a later release's format, say), under the reader's own id.
+    await client().execute(
+      `INSERT INTO ${TEST_KEYSPACE}.fast_window_counts (window_ms, window_start, shard, instance, counts) VALUES (?, ?, ?, ?, ?) USING TTL 120`,
+      [key.windowMs, START, fastCountShard(key.partition, SHARDS), mine, '{"v":2}'],
+      { prepare: true },
+    );
+    expect(await storeOn(second).readOthers(mine, [key], opts)).toEqual([6]);
+    await expect(storeOn(second).readOthers(uniqueId('i'), [key], opts)).rejects.toThrow(/not \[\[api, caller, count/);
+  });
+});
