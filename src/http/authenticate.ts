@@ -11,7 +11,7 @@
  * spends a victim account's quota. An address already over that limit is refused (429) before its
  * token is even checked, from what this instance knows (Throttle.blocked), so guessing stops.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { TollgateError } from '../errors.js';
 import type { Accounts, Credentials } from '../domains/accounts/accounts.js';
@@ -23,6 +23,7 @@ import { denialError } from './verdict-response.js';
 import { listedError } from './throttle-middleware.js';
 import type { ClientAddressOptions } from '../keys/client-address.js';
 import { requestView } from './request-view.js';
+import { headerValues } from './header-values.js';
 
 /** Rules whose match.path is this count failed authentications on every account route. */
 export const AUTH_FAILURE_PATH = '/v1/auth/failures';
@@ -88,7 +89,7 @@ export function requireAdminToken(tokens: readonly AdminToken[]) {
 export function requireServiceToken(token: string) {
   const expected = createHash('sha256').update(token).digest();
   return async function requireService(ctx: Context, next: Next): Promise<void> {
-    if (!bearerMatches(ctx.req.headersDistinct.authorization, expected)) {
+    if (!bearerMatches(headerValues(ctx.req, 'authorization'), expected)) {
       throw new TollgateError('UNAUTHENTICATED', 'A valid service bearer token is required: Authorization: Bearer <DECISION_TOKEN>', { headers: { 'WWW-Authenticate': 'Bearer' } });
     }
     await next();
@@ -99,7 +100,8 @@ export function requireServiceToken(token: string) {
 function bearerMatches(values: readonly string[] | undefined, expectedDigest: Buffer): boolean {
   const presented = values?.length === 1 ? /^Bearer\s+(\S+)\s*$/i.exec(values[0]!)?.[1] : undefined;
   // Digests of equal length, so timingSafeEqual neither throws nor leaks the token's length.
-  return timingSafeEqual(createHash('sha256').update(presented ?? '').digest(), expectedDigest) && presented !== undefined;
+  // crypto.hash: the one-shot digest, without a Hash object per request.
+  return timingSafeEqual(hash('sha256', presented ?? '', 'buffer'), expectedDigest) && presented !== undefined;
 }
 
 /** The credentials of an Authorization header; undefined when there is none. Repeated headers are malformed. */
