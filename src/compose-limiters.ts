@@ -8,7 +8,7 @@
 import type { Clock } from './clock.js';
 import type { Stores } from './stores.js';
 import { createThrottle, type Throttle } from './engine/throttle.js';
-import type { CallLog } from './engine/call-log.js';
+import type { CallLog, PartitionKey } from './engine/call-log.js';
 import type { Target } from './engine/admit.js';
 import type { PartitionCache } from './engine/partition-cache.js';
 import type { MemoryCallLog } from './store/memory/memory-call-log.js';
@@ -53,8 +53,8 @@ export interface Limiters {
   packets: LimiterChain;
   /** The fast-mode limiter: main.ts schedules its sync (jobs/sync-fast-counts.ts). */
   fast: FastLimiter;
-  /** Tells the slot limiters that this instance gave slots back (a call ended): no partition is known full any more. */
-  slotsReleased(): void;
+  /** Tells the slot limiters that this instance gave slots back in these partitions (a call ended): none is known full any more. */
+  slotsReleased(partitions: readonly PartitionKey[]): void;
 }
 
 /** How long taking or giving back a slot may take. */
@@ -88,5 +88,5 @@ export function composeLimiters(options: LimiterOptions): Limiters {
     { limiter: fast, decides: (rule) => rule.consistency === 'fast' },
     { limiter: createStateLimiter({ ...stateOptions, spec: packetSpec }), decides: () => true },
   ]);
-  return { throttle, chain, packets, fast, slotsReleased: () => full.clear() };
+  return { throttle, chain, packets, fast, slotsReleased: (partitions) => full.forget(partitions) };
 }

@@ -175,9 +175,12 @@ export function composeApp(options: ComposeOptions): Composed {
   // Resources that hold concurrent-limit slots give them back when they end (never throws: a lost release expires with its lease).
   const slotLeases: SlotLeases = {
     release: async (leaseId) => {
-      await stores.slots.release(leaseId, { timeoutMs: 2_000 }).catch((error: unknown) => logger.warn({ err: error, leaseId }, 'concurrent-limit slots not released; they expire with their lease'));
-      // A release names a lease, not its partitions: every partition this instance knew full may have room now.
-      limiters.slotsReleased();
+      const partitions = await stores.slots.release(leaseId, { timeoutMs: 2_000 }).catch((error: unknown) => {
+        logger.warn({ err: error, leaseId }, 'concurrent-limit slots not released; they expire with their lease');
+        return [];
+      });
+      // The partitions given back in may have room now: this instance stops refusing them from memory.
+      limiters.slotsReleased(partitions);
     },
   };
   const cdrs = createCdrs({ repository: stores.cdrs, pageTokens, clock });

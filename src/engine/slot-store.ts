@@ -23,8 +23,11 @@ export interface SlotStore {
    * slot lives `leaseMs` unless released. Taking a slot the lease already holds is a success.
    */
   acquire(partition: PartitionKey, leaseId: string, max: number, leaseMs: number, nowMs: number, options: StoreCallOptions): Promise<AcquireResult>;
-  /** Gives back every slot the lease holds (none: nothing happens); answers how many. */
-  release(leaseId: string, options: StoreCallOptions): Promise<number>;
+  /**
+   * Gives back every slot the lease holds (none: nothing happens); answers the partitions it gave
+   * a slot back in, so that what this instance knew full there is forgotten (limiters/known-full.ts).
+   */
+  release(leaseId: string, options: StoreCallOptions): Promise<PartitionKey[]>;
   /** Live slots in a partition (for admin views and tests). */
   held(partition: PartitionKey, nowMs: number, options: StoreCallOptions): Promise<number>;
 }

@@ -56,7 +56,7 @@ export function slotStoreContract(name: string, harness: () => SlotStoreHarness)
       expect(await store.held(p, now(), opts)).toBe(2);
     });
 
-    it('gives back every slot of a lease, in every partition, and answers how many', async () => {
+    it('gives back every slot of a lease, in every partition, and answers those partitions', async () => {
       const { store, now } = harness();
       const a = fresh('rule-a');
       const b = { caller: a.caller, api: 'rule-b' };
@@ -65,18 +65,19 @@ export function slotStoreContract(name: string, harness: () => SlotStoreHarness)
       await store.acquire(a, id, 1, HOUR_MS, now(), opts);
       await store.acquire(b, id, 5, HOUR_MS, now(), opts);
       await store.acquire(b, other, 5, HOUR_MS, now(), opts);
-      expect(await store.release(id, opts)).toBe(2);
+      const freed = await store.release(id, opts);
+      expect(freed.map((p) => `${p.api}/${p.caller}`).sort()).toEqual([`rule-a/${a.caller}`, `rule-b/${a.caller}`]);
       expect(await store.held(a, now(), opts)).toBe(0);
       expect(await store.held(b, now(), opts)).toBe(1);
       expect(await store.acquire(a, lease(), 1, HOUR_MS, now(), opts)).toEqual({ acquired: true, held: 1 });
-      expect(await store.release(id, opts)).toBe(0);
+      expect(await store.release(id, opts)).toEqual([]);
     });
 
-    it('answers 0 for a lease it does not know, and changes nothing', async () => {
+    it('answers no partition for a lease it does not know, and changes nothing', async () => {
       const { store, now } = harness();
       const p = fresh();
       await store.acquire(p, lease(), 2, HOUR_MS, now(), opts);
-      expect(await store.release(lease(), opts)).toBe(0);
+      expect(await store.release(lease(), opts)).toEqual([]);
       expect(await store.held(p, now(), opts)).toBe(1);
     });
 

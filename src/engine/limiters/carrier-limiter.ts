@@ -12,7 +12,7 @@
 import type { PartitionKey } from '../call-log.js';
 import type { Target } from '../admit.js';
 import type { Limiter, LimiterOutcome, LimitDecision } from '../limiter.js';
-import { releaser, slotDecision, storeFailed, undoer, type SlotLimiterOptions } from './slot-limiter.js';
+import { releaser, slotDecision, storeFailed, type SlotLimiterOptions } from './slot-limiter.js';
 
 export function carrierPartition(partition: PartitionKey, carrier: string): PartitionKey {
   return { api: partition.api, caller: `${partition.caller}/${carrier}` };
@@ -38,7 +38,7 @@ export function createCarrierLimiter(options: SlotLimiterOptions): Limiter {
     async take({ targets, nowMs, leaseId }): Promise<LimiterOutcome> {
       const known = blocked(targets, nowMs);
       if (known) return known;
-      const release = releaser(store, leaseId, timeoutMs, options.onStoreError);
+      const release = releaser(store, leaseId, timeoutMs, full, options.onStoreError);
       const decisions: LimitDecision[] = [];
       try {
         for (const target of targets) {
@@ -62,7 +62,7 @@ export function createCarrierLimiter(options: SlotLimiterOptions): Limiter {
           }
           decisions.push(chosen);
         }
-        return { admitted: true, decisions, via: 'store', holds: true, undo: undoer(release, full) };
+        return { admitted: true, decisions, via: 'store', holds: true, undo: release };
       } catch (error) {
         return storeFailed(error, targets, release, options.onStoreError);
       }

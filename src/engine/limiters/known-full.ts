@@ -5,8 +5,9 @@
  *
  * A partition is remembered for `memoryMs` (SLOT_REFUSAL_MEMORY_MS), or until its earliest slot
  * expires when the store said so, whichever comes first: a slot freed on another instance is seen
- * here within that memory. Everything is forgotten as soon as this instance gives any slot back
- * (a release names a lease, not its partitions). It can only refuse early, never admit: an
+ * here within that memory. A partition this instance gives a slot back in is forgotten at once (the
+ * store's release names them): only there, so that calls ending elsewhere all day do not keep a
+ * flooded partition's memory empty. It can only refuse early, never admit: an
  * admission is always the store's compare-and-set, so the limit holds exactly across instances.
  * 0 remembers nothing. Bounded: the oldest entries go first.
  */
@@ -45,9 +46,10 @@ export class KnownFull {
     return entry.held;
   }
 
-  /** This instance gave slots back: no partition is known full any more. */
-  clear(): void {
-    this.entries.clear();
+  /** This instance gave a slot back in each of these partitions: none of them is known full any more. */
+  forget(partitions: readonly PartitionKey[]): void {
+    if (this.entries.size === 0) return;
+    for (const partition of partitions) this.entries.delete(partitionId(partition));
   }
 
   /** Partitions remembered, expired or not yet swept (for tests). */

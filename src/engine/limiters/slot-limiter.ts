@@ -6,7 +6,7 @@
  *
  * A refusal costs one quorum read, never a Paxos round; the partition is then known full on this
  * instance for SLOT_REFUSAL_MEMORY_MS (known-full.ts), so a flood on a full account costs no read at
- * all, and any slot this instance gives back forgets it. A slot freed on another instance is seen
+ * all, and a slot this instance gives back there forgets it. A slot freed on another instance is seen
  * here within that memory, shorter than the Retry-After a refusal answers.
  *
  * While the store fails, a rule's onStoreError decides: "deny" refuses (503); otherwise the request
@@ -20,7 +20,7 @@ import type { KnownFull } from './known-full.js';
 
 export interface SlotLimiterOptions {
   store: SlotStore;
-  /** Partitions found full, shared with whoever releases slots on this instance (it clears them). */
+  /** Partitions found full, shared with whoever releases slots on this instance (it forgets those it gave back in). */
   full: KnownFull;
   /** How long acquiring or releasing may take. */
   timeoutMs: number;
@@ -46,7 +46,7 @@ export function createSlotLimiter(options: SlotLimiterOptions): Limiter {
       // A partition found full within the memory is refused again without a round trip.
       const known = blocked(targets, nowMs);
       if (known) return known;
-      const release = releaser(store, leaseId, timeoutMs, options.onStoreError);
+      const release = releaser(store, leaseId, timeoutMs, full, options.onStoreError);
       const decisions: LimitDecision[] = [];
       try {
         for (const target of targets) {
@@ -59,7 +59,7 @@ export function createSlotLimiter(options: SlotLimiterOptions): Limiter {
             return { admitted: false, decisions, via: 'store' };
           }
         }
-        return { admitted: true, decisions, via: 'store', holds: true, undo: undoer(release, full) };
+        return { admitted: true, decisions, via: 'store', holds: true, undo: release };
       } catch (error) {
         return storeFailed(error, targets, release, options.onStoreError);
       }
@@ -83,14 +83,6 @@ export function slotDecision(target: Target, max: number, acquired: boolean, hel
   };
 }
 
-/** Given back after an admission (a later limiter refused, the handler failed): no partition is known full any more. */
-export function undoer(release: () => Promise<void>, full: KnownFull): () => Promise<void> {
-  return async () => {
-    await release();
-    full.clear();
-  };
-}
-
 /** The store failed: what the lease took goes back, and the rules' onStoreError decides (see above). */
 export async function storeFailed(error: unknown, targets: readonly Target[], release: () => Promise<void>, onError?: (error: unknown) => void): Promise<LimiterOutcome> {
   onError?.(error);
@@ -99,11 +91,14 @@ export async function storeFailed(error: unknown, targets: readonly Target[], re
   return deny ? { admitted: false, decisions: [], via: 'deny', unavailable: true } : { admitted: true, decisions: [], via: 'allow' };
 }
 
-/** Gives back every slot of the lease; never throws (a lost release expires with its lease). */
-export function releaser(store: SlotStore, leaseId: string, timeoutMs: number, onError?: (error: unknown) => void): () => Promise<void> {
+/**
+ * Gives back every slot of the lease, and forgets that the partitions it gave back in were full;
+ * never throws (a lost release expires with its lease).
+ */
+export function releaser(store: SlotStore, leaseId: string, timeoutMs: number, full: KnownFull, onError?: (error: unknown) => void): () => Promise<void> {
   return () =>
     store.release(leaseId, { timeoutMs }).then(
-      () => undefined,
+      (partitions) => full.forget(partitions),
       (error: unknown) => onError?.(error),
     );
 }

@@ -97,16 +97,16 @@ export class CassandraSlotStore implements SlotStore {
     throw new Error(`acquire of a slot in ${partition.api} kept conflicting with other acquires`);
   }
 
-  async release(leaseId: string, options: StoreCallOptions): Promise<number> {
+  async release(leaseId: string, options: StoreCallOptions): Promise<PartitionKey[]> {
     const result = await this.client.execute(this.readLeaseQuery, [leaseId], this.plain(options));
-    if (result.rows.length === 0) return 0;
+    if (result.rows.length === 0) return [];
     // Slots first, the index last: a release that fails half-way can be run again and still
     // finds the slots it has not given back yet.
     await Promise.all(
       result.rows.map((row) => this.client.execute(this.deleteSlotQuery, [row.get('caller') as string, row.get('api') as string, leaseId], this.plain(options))),
     );
     await this.client.execute(this.deleteLeaseQuery, [leaseId], this.plain(options));
-    return result.rows.length;
+    return result.rows.map((row) => ({ api: row.get('api') as string, caller: row.get('caller') as string }));
   }
 
   async held(partition: PartitionKey, nowMs: number, options: StoreCallOptions): Promise<number> {

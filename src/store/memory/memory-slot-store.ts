@@ -8,6 +8,7 @@ import { partitionId, type PartitionKey, type StoreCallOptions } from '../../eng
 import type { AcquireResult, SlotStore } from '../../engine/slot-store.js';
 
 interface Partition {
+  key: PartitionKey;
   /** Lease id -> expires_at (epoch ms). */
   slots: Map<string, number>;
 }
@@ -20,7 +21,7 @@ export class MemorySlotStore implements SlotStore {
   async acquire(partition: PartitionKey, leaseId: string, max: number, leaseMs: number, nowMs: number, _options?: StoreCallOptions): Promise<AcquireResult> {
     if (!(leaseMs > 0)) throw new RangeError(`leaseMs must be positive, got ${leaseMs}`);
     const id = partitionId(partition);
-    const p = this.live(id, nowMs) ?? { slots: new Map<string, number>() };
+    const p = this.live(id, nowMs) ?? { key: { api: partition.api, caller: partition.caller }, slots: new Map<string, number>() };
     if (p.slots.has(leaseId)) return { acquired: true, held: p.slots.size };
     if (p.slots.size >= max) return { acquired: false, held: p.slots.size, freesAtMs: Math.min(...p.slots.values()) };
     p.slots.set(leaseId, nowMs + leaseMs);
@@ -32,15 +33,15 @@ export class MemorySlotStore implements SlotStore {
   }
 
   /** Needs no time: every slot the lease still has here goes, expired or not yet swept. */
-  async release(leaseId: string, _options?: StoreCallOptions): Promise<number> {
+  async release(leaseId: string, _options?: StoreCallOptions): Promise<PartitionKey[]> {
     const held = this.leases.get(leaseId);
-    if (!held) return 0;
+    if (!held) return [];
     this.leases.delete(leaseId);
-    let removed = 0;
+    const removed: PartitionKey[] = [];
     for (const id of held) {
       const p = this.partitions.get(id);
       if (!p?.slots.delete(leaseId)) continue;
-      removed++;
+      removed.push(p.key);
       if (p.slots.size === 0) this.partitions.delete(id);
     }
     return removed;

@@ -43,13 +43,32 @@ describe('KnownFull', () => {
     expect(full.held(room, clock())).toBeUndefined();
   });
 
-  it('forgets everything at once when this instance gives a slot back', () => {
+  it('forgets at once the partitions this instance gives a slot back in, and only those', () => {
     const clock = createManualClock(T0);
     const full = new KnownFull(MEMORY_MS);
+    const account = { caller: 'account', api: 'calls' };
     full.remember(room, 1, clock());
-    full.remember({ caller: 'account', api: 'calls' }, 2, clock());
-    full.clear();
-    expect([full.held(room, clock()), full.held({ caller: 'account', api: 'calls' }, clock()), full.size]).toEqual([undefined, undefined, 0]);
+    full.remember(account, 2, clock());
+    full.forget([{ caller: room.caller, api: room.api }]);
+    expect([full.held(room, clock()), full.held(account, clock()), full.size]).toEqual([undefined, 2, 1]);
+    full.forget([]);
+    expect(full.held(account, clock())).toBe(2);
+  });
+
+  it('is forgotten for a partition when a slot of it is released through the limiter, not for another', async () => {
+    const store = countingSlotStore();
+    const full = new KnownFull(MEMORY_MS);
+    const limiter = createSlotLimiter({ store, timeoutMs: 1_000, full });
+    const other = { caller: 'other-account', api: 'calls' };
+    const targetOf = (partition: typeof room) => ({ rule: rule({ kind: 'concurrent', max: 1, lease: '1h' }), partition });
+    const held = await limiter.take({ targets: [targetOf(room)], nowMs: T0, leaseId: 'a' });
+    await limiter.take({ targets: [targetOf(other)], nowMs: T0, leaseId: 'b' });
+    expect((await limiter.take({ targets: [targetOf(room)], nowMs: T0, leaseId: 'c' })).via).toBe('store');
+    expect((await limiter.take({ targets: [targetOf(other)], nowMs: T0, leaseId: 'd' })).via).toBe('store');
+    await held.undo!();
+    expect([full.held(room, T0), full.held(other, T0)]).toEqual([undefined, 1]);
+    expect(await limiter.take({ targets: [targetOf(room)], nowMs: T0, leaseId: 'e' })).toMatchObject({ admitted: true, via: 'store' });
+    expect(await limiter.take({ targets: [targetOf(other)], nowMs: T0, leaseId: 'f' })).toMatchObject({ admitted: false, via: 'cache' });
   });
 
   it('keeps at most maxEntries, the oldest going first', () => {
@@ -108,7 +127,7 @@ describe('slot limiters with a known-full memory', () => {
     const live: string[] = [];
     const vias = new Set<string>();
     for (let i = 0; i < 60; i++) {
-      if (i % 7 === 0) full.clear();
+      if (i % 7 === 0) full.forget([room]);
       // A call ends on another instance: the store frees a slot, nothing here is cleared.
       if (i % 10 === 9) await store.release(live.shift()!, { timeoutMs: 1_000 });
       clock.advance(i % 3 === 0 ? MEMORY_MS : 10);
