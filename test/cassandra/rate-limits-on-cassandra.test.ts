@@ -99,7 +99,7 @@ describe('devices and rate-limit documents on Cassandra', () => {
     expect((await fetch(`${devicesUrl}/${sids[1]}`, { headers: owner.bearer })).status).toBe(404);
   });
 
-  it('effective(): Kazoo\'s precedence on the stored documents; another instance sees a write within cacheMs', async () => {
+  it('effective(): Kazoo\'s precedence on the stored documents; another instance sees a write within cacheMs and one read', async () => {
     const device = await createDevice('desk');
     const clock = createManualClock(T0);
     const [here, there] = stores.map((s) => createRateLimits({ repository: s.rateLimits, clock, cacheMs: 1_000 }));
@@ -113,9 +113,12 @@ describe('devices and rate-limit documents on Cassandra', () => {
     await here!.put({ scope: 'account', accountSid: account.accountId }, KAZOO_ACCOUNT_EXAMPLE.data);
     await here!.put({ scope: 'device', accountSid: account.accountId, deviceSid: device.sid }, KAZOO_DEVICE_EXAMPLE.data);
     expect(await here!.effective(account.accountId, device.sid)).toMatchObject({ device: { source: 'device' }, account: { source: 'account' } });
-    // The other instance still serves what it read, until its cache entries are cacheMs old.
+    // The other instance still serves what it read, until its cache entries are cacheMs old; then
+    // once more while one read refreshes them in the background, and what it read from then on.
     expect(await there!.effective(account.accountId, device.sid)).toMatchObject({ device: { source: 'system' }, account: { source: 'system' } });
     clock.advance(1_000);
+    expect(await there!.effective(account.accountId, device.sid)).toMatchObject({ device: { source: 'system' }, account: { source: 'system' } });
+    await expect.poll(async () => (await there!.effective(account.accountId, device.sid)).device?.source).toBe('device');
     expect(await there!.effective(account.accountId, device.sid)).toEqual({
       device: { limits: KAZOO_DEVICE_EXAMPLE.data, source: 'device', consistency: 'exact' },
       account: { limits: KAZOO_ACCOUNT_EXAMPLE.data.account, source: 'account', consistency: 'exact' },

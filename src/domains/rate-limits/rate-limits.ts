@@ -12,9 +12,15 @@
  * that every limit in force can be traced to one document (`source`).
  *
  * effective() reads documents through an in-process cache: each document (or its absence) is
- * kept for `cacheMs` (1 s by default), at most `cacheEntries` of them, oldest dropped first.
- * Writes through this instance forget the document at once; another instance's write is seen here
- * within `cacheMs`. Concurrent misses on one document share one store read.
+ * fresh for `cacheMs` (1 s by default), at most `cacheEntries` of them, oldest dropped first.
+ * Past that, the document is still served while ONE read in the background refreshes it
+ * (stale-while-revalidate), for up to `staleMs` more: an SBC's checks never wait for the store on
+ * a document they asked about a second ago (every document expiring at once each second was the
+ * decision path's p99). Writes through this instance forget the document at once; another
+ * instance's write is seen here within `cacheMs` and one store read. A failed refresh is tried
+ * again a `cacheMs` later; a document whose refreshes keep failing for `staleMs` is read again on
+ * the request path, whose caller then sees the
+ * store's error. Concurrent misses on one document share one store read.
  */
 import type { Clock } from '../../clock.js';
 import { parseRateLimitDocument, type Consistency, type PacketLimits, type RateLimitDocument, type SystemDocument } from './rate-limit-document.js';
@@ -27,6 +33,8 @@ export interface RateLimitsDeps {
   cacheMs?: number;
   /** Documents the cache holds at most. */
   cacheEntries?: number;
+  /** How long past cacheMs a document is still served while it is being read again (10 s by default). */
+  staleMs?: number;
 }
 
 /** The limits of one tier, the document they came from, and how that document wants them counted. */
@@ -61,26 +69,68 @@ export interface RateLimits {
 
 const SYSTEM: RateLimitKey = { scope: 'system' };
 
+/** A cached read: `settled` once the document is in; no background refresh starts before `nextRefreshMs`. */
+interface Entry {
+  atMs: number;
+  document: Promise<RateLimitDocument | undefined>;
+  settled: boolean;
+  nextRefreshMs: number;
+}
+
 const cacheId = (key: RateLimitKey) => (key.scope === 'system' ? 's' : key.scope === 'account' ? `a|${key.accountSid}` : `d|${key.accountSid}|${key.deviceSid}`);
 
 export function createRateLimits(deps: RateLimitsDeps): RateLimits {
   const { repository, clock } = deps;
   const cacheMs = deps.cacheMs ?? 1_000;
   const maxEntries = Math.max(1, deps.cacheEntries ?? 10_000);
+  const staleMs = Math.max(0, deps.staleMs ?? 10_000);
   // cache id -> the read (shared by concurrent misses) and when it started; insertion order is age order.
-  const cache = new Map<string, { atMs: number; document: Promise<RateLimitDocument | undefined> }>();
+  const cache = new Map<string, Entry>();
+
+  /** Reads the document into a new entry (frozen: its sections are handed to every caller as they are). */
+  function load(key: RateLimitKey, atMs: number): Entry {
+    const entry: Entry = { atMs, document: repository.get(key).then(deepFreeze), settled: false, nextRefreshMs: 0 };
+    entry.document.then(
+      () => (entry.settled = true),
+      () => undefined,
+    );
+    return entry;
+  }
+
+  function keep(id: string, entry: Entry): void {
+    cache.delete(id);
+    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
+    cache.set(id, entry);
+  }
+
+  /** One background read replaces a stale entry when it lands (unless a write through here forgot it meanwhile). */
+  function refresh(id: string, key: RateLimitKey, stale: Entry, now: number): void {
+    stale.nextRefreshMs = Infinity;
+    const next = load(key, now);
+    next.document.then(
+      () => {
+        if (cache.get(id) === stale) keep(id, next);
+      },
+      // Kept stale; tried again a cacheMs later, so a failing store gets one read per document per cacheMs.
+      () => (stale.nextRefreshMs = clock() + cacheMs),
+    );
+  }
 
   function cached(key: RateLimitKey): Promise<RateLimitDocument | undefined> {
     if (cacheMs <= 0) return repository.get(key);
     const id = cacheId(key);
     const now = clock();
     const hit = cache.get(id);
-    if (hit && now - hit.atMs < cacheMs) return hit.document;
-    cache.delete(id);
-    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
-    // Frozen: the sections are handed to every caller as they are, so none may change them.
-    const entry = { atMs: now, document: repository.get(key).then(deepFreeze) };
-    cache.set(id, entry);
+    if (hit) {
+      const age = now - hit.atMs;
+      if (age < cacheMs) return hit.document;
+      if (hit.settled && age < cacheMs + staleMs) {
+        if (now >= hit.nextRefreshMs) refresh(id, key, hit, now);
+        return hit.document;
+      }
+    }
+    const entry = load(key, now);
+    keep(id, entry);
     // A failed read is not remembered: the next call asks the store again (the caller sees the error).
     entry.document.catch(() => {
       if (cache.get(id) === entry) cache.delete(id);

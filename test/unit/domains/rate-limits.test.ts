@@ -151,9 +151,9 @@ describe('get, put and delete', () => {
 });
 
 describe('the effective() cache', () => {
-  it('sees its own writes at once and another instance\'s within cacheMs', async () => {
+  it('sees its own writes at once and another instance\'s within cacheMs and one read', async () => {
     const clock = createManualClock(0);
-    const { repository, inner } = countingRepository();
+    const { repository, inner, counter } = countingRepository();
     const rateLimits = createRateLimits({ repository, clock, cacheMs: 1_000 });
     expect(await rateLimits.effective(ACCOUNT)).toEqual({});
     await rateLimits.put(accountKey, KAZOO_ACCOUNT);
@@ -163,7 +163,12 @@ describe('the effective() cache', () => {
     clock.advance(999);
     expect((await rateLimits.effective(ACCOUNT)).account?.limits).toEqual(KAZOO_ACCOUNT.account);
     clock.advance(1);
+    // Stale now: still served, while one read in the background refreshes it.
+    const reads = counter.reads;
+    expect((await rateLimits.effective(ACCOUNT)).account?.limits).toEqual(KAZOO_ACCOUNT.account);
+    await new Promise((resolve) => setImmediate(resolve));
     expect((await rateLimits.effective(ACCOUNT)).account?.limits).toEqual(KAZOO_CURL_ACCOUNT.account);
+    expect(counter.reads - reads).toBe(2); // the account's document and the system's, once each
     await rateLimits.delete(accountKey);
     expect(await rateLimits.effective(ACCOUNT)).toEqual({});
   });
@@ -178,6 +183,31 @@ describe('the effective() cache', () => {
     expect(() => {
       (answers[0]!.device!.limits.per_second as { invites: number }).invites = 1;
     }).toThrow(TypeError);
+  });
+
+  it('serves a stale document while its refresh fails, for staleMs, then reads on the request path', async () => {
+    const clock = createManualClock(0);
+    const { repository, counter } = countingRepository();
+    const rateLimits = createRateLimits({ repository, clock, cacheMs: 1_000, staleMs: 5_000 });
+    await rateLimits.put(accountKey, KAZOO_ACCOUNT);
+    expect((await rateLimits.effective(ACCOUNT)).account?.source).toBe('account');
+    counter.failing = true;
+    clock.advance(1_000);
+    // Past cacheMs a call starts one read per document; a failed one leaves the stale document
+    // served and is tried again a cacheMs later, not on every call.
+    const reads = counter.reads;
+    expect((await rateLimits.effective(ACCOUNT)).account?.source).toBe('account');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await rateLimits.effective(ACCOUNT)).account?.source).toBe('account');
+    expect(counter.reads - reads).toBe(2); // the account's and the system's, once each
+    clock.advance(1_000);
+    expect((await rateLimits.effective(ACCOUNT)).account?.source).toBe('account');
+    expect(counter.reads - reads).toBe(4);
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(3_999);
+    expect((await rateLimits.effective(ACCOUNT)).account?.source).toBe('account');
+    clock.advance(1);
+    await expect(rateLimits.effective(ACCOUNT)).rejects.toThrow('store down');
   });
 
   it('does not remember a failed read', async () => {
