@@ -1,7 +1,7 @@
 /**
  * The Cassandra FastCountStore (cql/019_fast_window_counts.cql). One partition per window length,
  * window start and shard, where a shard is a fixed slice of the (rule, caller) pairs
- * (fastCountShard: FNV-1a modulo `shards`, 16 by default). In it each instance has ONE row
+ * (fastCountShard: FNV-1a modulo `shards`, 4 by default). In it each instance has ONE row
  * holding all its counts of that window and shard, as compact JSON (encodeShardCounts).
  * publish    = one INSERT ... USING TTL (window + margin) per row whose content changed (or whose
  *              last write failed), the whole row rewritten from FastCountMirror, idempotent;
@@ -14,7 +14,7 @@
  * at most G * S writes and G * S reads, whatever the number of windows W (and never more than W).
  * The previous layout (cql/017) cost one statement per window, W writes and W reads: 8,800
  * statements and about a second for the 4,400 windows of the bench, against a 50 ms interval.
- * Here, with its two window lengths (per second, per minute), 32 each way at most. Bytes instead
+ * Here, with its two window lengths (per second, per minute) and 4 shards, 8 each way at most. Bytes instead
  * grow with the keys: a count is about 50 bytes of JSON (43 of them the caller's hash); a write
  * carries all of this instance's counts of its shard (a changed shard is rewritten whole), a read
  * every instance's counts of its shard, this instance's own included (skipping it in CQL would
@@ -31,11 +31,14 @@
  * THE SCALING LIMIT. Statements no longer grow with the keys; bytes do, as K * 50 per instance
  * for K keys active per window length. The bench's 4,400 windows are about 220 KB: busy traffic
  * changes every shard at every sync, so each instance writes that and reads it once per instance
- * every 50 ms: about 4.4 MB/s per instance each way, in 64 statements a sync instead of 8,800.
+ * every 50 ms: about 4.4 MB/s per instance each way, in 16 statements a sync instead of 8,800.
  * 100,000 keys per window would be 100 MB/s per instance: past some 10^4 keys per window the sync
  * is bounded by bytes and JSON parsing, not statements. Then lengthen the sync interval (the
  * bound's T grows with it); more shards make a sync that changed few keys write less, but read
- * no less.
+ * no less. The default of 4 is for busy traffic, where every shard changes at every sync and the
+ * statements are what a sync pays for: with 16, the bench's fast decision service cost Cassandra
+ * 640 writes and 640 reads a second for one instance (0.13 and 0.15 per decision at 5,000/s), a
+ * third of a core on the 2-core box it shares with the service.
  *
  * Consistency LOCAL_ONE for both, not the service's LOCAL_QUORUM: a fast limiter's counts are
  * already up to a sync interval stale by design (its documented bound, limiters/fast-limiter.ts),
@@ -63,7 +66,7 @@ export interface FastCountStoreTuning {
   concurrency?: number;
   /** Rows outlive their window by this much (60 s by default; tests shorten it). */
   ttlMarginSeconds?: number;
-  /** Shards per window (16 by default). The same on every instance sharing the keyspace. */
+  /** Shards per window (4 by default). The same on every instance sharing the keyspace. */
   shards?: number;
 }
 

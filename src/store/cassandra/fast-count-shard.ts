@@ -9,7 +9,7 @@
 import type { PartitionKey } from '../../engine/call-log.js';
 
 /** Shards per window by default: see the store's header for what the number trades. */
-export const DEFAULT_FAST_COUNT_SHARDS = 16;
+export const DEFAULT_FAST_COUNT_SHARDS = 4;
 
 /** One Cassandra partition of fast_window_counts: a window length, a window start and a shard. */
 export interface FastCountShardKey {
