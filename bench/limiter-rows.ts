@@ -38,6 +38,8 @@ export interface RowDeps {
   connections: number;
   batchChecks: number;
   grpc: { inFlight: number; channels: number };
+  /** rate-limiter-flexible on Redis with its in-memory block (run.ts's d-denied peer): what every denied row is held against. */
+  peerBlock?: { server: ServerProcess; keyspace: string };
 }
 
 /** A fixed pool of returning callers, taken in turn forever. */
@@ -84,6 +86,22 @@ export function limiterRows(deps: RowDeps): Row[] {
   signupRow('shared', 'shared bucket, 200 parents x 5 members', 'shared', `A hierarchical bucket per parent (the phone), members from x-device-id: cached state, one LWT per decision. ${signupMeasures}`, pool(phones, 200), devices);
   signupRow('window-fast', 'window in fast mode (1000/1s), 20 returning callers', 'fast', `Decided in memory; counts shared every FAST_SYNC_INTERVAL_MS (their writes and reads are in the C* column). ${signupMeasures}`, pool(phones, 20));
 
+  // The issue's yardstick for every denied row, measured in the same rounds: the peer refuses a
+  // key it has blocked from process memory, without Redis (inMemoryBlockOnConsumed).
+  if (deps.peerBlock) {
+    const { server, keyspace } = deps.peerBlock;
+    const abusivePhones = pool(phones, 5);
+    const http: HttpRequestSpec = { url: server.url, path: '/v1/signup', body: abusivePhones, reader: statusReader };
+    rows.push({
+      id: 'peer-denied',
+      title: 'peer: rate-limiter-flexible + Redis, in-memory block, denied: 5 abusive callers',
+      measures: 'The same POST /v1/signup (same body reader, validation and error renderer), limited by RateLimiterUnion over two RateLimiterRedis with inMemoryBlockOnConsumed: a blocked phone is refused from process memory.',
+      server,
+      keyspace,
+      http,
+      run: (s) => runHttpClosed(http, connections, s),
+    });
+  }
   for (const kind of ['window', 'interval', 'concurrent', 'carriers', 'bucket', 'shared', 'fast'] as const) {
     const why = kind === 'concurrent' || kind === 'carriers' ? 'every slot taken beforehand (live calls)' : 'over the limit after the warm-up';
     signupRow(`${kind}-denied`, `${kind}, denied: 5 abusive callers`, kind, `5 callers in turn, ${why}; refused before the handler.`, abusers());

@@ -17,7 +17,7 @@ import { migrate } from '../src/store/cassandra/migrate.js';
 import type { CassandraNode } from './cassandra-node.js';
 import { dropBenchKeyspaces } from './cassandra-node.js';
 import { MostlyFailed, patiently } from './patient-retry.js';
-import type { FleetContext } from './fleet.js';
+import { KEYSPACES, startPeer, type FleetContext } from './fleet.js';
 import { keyspaceCounters, opsBetween, opsByKeyspace, othersBetween } from './limiter-counters.js';
 import { fillStrictSlots, limiterKeyspace, seedDocuments, startDecisionService, startKindService, type LimiterKind, type PacketPopulation } from './limiter-fleet.js';
 import { runHttpPaced, type RowLoad } from './limiter-load.js';
@@ -87,6 +87,8 @@ async function measureAll(options: LimitersOptions, started: LimitersOptions['st
     fastAltSync: await decision(`lim-decisions-fast-sync${altSyncMs}`, 'dfalt', 'fast', { FAST_SYNC_INTERVAL_MS: String(altSyncMs) }),
   };
 
+  const peerBlock = { server: await started(startPeer(ctx, 'lim-peer-block', '5/3600,30/86400', true)), keyspace: KEYSPACES.peer };
+
   const only = process.env.BENCH_LIMITER_ROWS?.split(',').map((s) => s.trim()).filter(Boolean);
   const rows = limiterRows({
     kinds,
@@ -97,6 +99,7 @@ async function measureAll(options: LimitersOptions, started: LimitersOptions['st
     connections: settings.connections,
     batchChecks: num('BENCH_BATCH_CHECKS', 50),
     grpc: { inFlight: num('BENCH_GRPC_IN_FLIGHT', 128), channels: num('BENCH_GRPC_CHANNELS', 2) },
+    peerBlock,
   }).filter((row) => !only || only.includes(row.id));
 
   for (const row of options.primeS > 0 ? rows : []) {
