@@ -135,6 +135,12 @@ async function measureAll(options: LimitersOptions, started: LimitersOptions['st
     { of: 'decision-fast', id: 'decision-fast-half', rate: (m) => m / 2, what: 'at half of the closed-loop median' },
     { of: 'decision-fast', id: 'decision-fast-quarter', rate: (m) => m / 4, what: 'at a quarter of the closed-loop median' },
   ];
+  // Idle services are not free on a 2-core box: each polls Cassandra every second, on the same
+  // second boundary as the others. The paced rows judge a tail latency, so only the services they
+  // measure stay up, and each goes once no later paced row needs it.
+  const pacedRows = pacedPlan.map((plan) => rows.find((r) => r.id === plan.of)).filter((r): r is Row => r !== undefined);
+  const everyServer = new Set<ServerProcess>([...kinds.values(), ...Object.values(decisions), peerBlock.server]);
+  if (pacedRows.length > 0) for (const server of everyServer) if (!pacedRows.some((r) => r.server === server)) await server.stop();
   if (pacedPlan.some((plan) => rows.some((r) => r.id === plan.of)) && drainS > 0) {
     console.log(`bench: waiting ${drainS} s for the fast services' windows to end`);
     await new Promise((resolve) => setTimeout(resolve, drainS * 1000));
@@ -148,10 +154,13 @@ async function measureAll(options: LimitersOptions, started: LimitersOptions['st
     console.log(`bench: ${plan.id} at ${rate}/s`);
     const run = await patiently(cassandra, plan.id, (final) => measureRow(row, (s) => runHttpPaced(spec, rate, settings.connections, s), cassandra, settings, final));
     console.log(`bench: ${plan.id}: ${describe(run.load)}`);
+    const later = pacedPlan.slice(pacedPlan.indexOf(plan) + 1);
+    if (!later.some((next) => rows.find((r) => r.id === next.of)?.server === row.server)) await row.server.stop();
     result.paced.push(summarizeRow(plan.id, row.title, `${row.measures} Paced evenly ${plan.what}.`, [run], rate));
   }
   result.notes.push(
     `Decision API population: ${population.accounts} accounts x ${population.devicesPerAccount} devices (checks cycle through them), ${population.strictAccounts} strict accounts for the denied rows. Fast documents are served by two services, FAST_SYNC_INTERVAL_MS at its default (50) and at ${altSyncMs}.`,
+    'The paced rows run after every other service of the section has stopped (idle services poll Cassandra each second, all on the same second boundary); each paced row\'s service stops once no later paced row needs it.',
     'C* operations are the node\'s own counters for the row\'s keyspace (bench/limiter-counters.ts): selects, plain writes, and LWTs (applied or not; applied in brackets).',
   );
   return result;
