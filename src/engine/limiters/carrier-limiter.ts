@@ -21,10 +21,10 @@ export function carrierPartition(partition: PartitionKey, carrier: string): Part
 export function createCarrierLimiter(options: SlotLimiterOptions): Limiter {
   const { store, timeoutMs, full } = options;
   /** Every carrier of a rule known full: refused again without a round trip (while one is not, each is asked in order). */
-  const blocked = (targets: readonly Target[], nowMs: number): LimiterOutcome | undefined => {
+  const blocked = (targets: readonly Target[], nowMs: number, probe = false): LimiterOutcome | undefined => {
     for (const target of targets) {
       const { carriers } = target.rule.carriers!;
-      const held = carriers.map((c) => full.held(carrierPartition(target.partition, c.name), nowMs));
+      const held = carriers.map((c) => full.held(carrierPartition(target.partition, c.name), nowMs, probe));
       if (held.every((h) => h !== undefined)) {
         const total = carriers.reduce((sum, c) => sum + c.max, 0);
         return { admitted: false, decisions: [{ ...slotDecision(target, carriers[0]!.max, false, held[0]!), limit: total, remaining: 0 }], via: 'cache' };
@@ -34,9 +34,9 @@ export function createCarrierLimiter(options: SlotLimiterOptions): Limiter {
   };
   return {
     kind: 'carriers',
-    blocked,
+    blocked: (targets, nowMs) => blocked(targets, nowMs),
     async take({ targets, nowMs, leaseId }): Promise<LimiterOutcome> {
-      const known = blocked(targets, nowMs);
+      const known = blocked(targets, nowMs, true);
       if (known) return known;
       const release = releaser(store, leaseId, timeoutMs, full, options.onStoreError);
       const decisions: LimitDecision[] = [];
@@ -49,6 +49,7 @@ export function createCarrierLimiter(options: SlotLimiterOptions): Limiter {
             const partition = carrierPartition(target.partition, carrier.name);
             const result = await store.acquire(partition, leaseId, carrier.max, leaseMs, nowMs, { timeoutMs });
             if (result.acquired) {
+              full.forget([partition]);
               chosen = { ...slotDecision(target, carrier.max, true, result.held), carrier: carrier.name };
               break;
             }

@@ -10,11 +10,18 @@
  * flooded partition's memory empty. It can only refuse early, never admit: an
  * admission is always the store's compare-and-set, so the limit holds exactly across instances.
  * 0 remembers nothing. Bounded: the oldest entries go first.
+ *
+ * When the memory has passed, ONE request (the probe, whoever takes first) asks the store again,
+ * and the others are still refused from memory until it answers (for one more memory at most):
+ * without that, every request of a flood that arrives during the probe's round trip would read
+ * the partition too (with 32 connections on 5 flooded partitions, 6 reads per partition per
+ * memory instead of 1). A slot freed on another instance is therefore seen here within the memory
+ * and one store round trip.
  */
 import { partitionId, type PartitionKey } from '../call-log.js';
 
 export class KnownFull {
-  private readonly entries = new Map<string, { untilMs: number; held: number }>();
+  private readonly entries = new Map<string, { untilMs: number; held: number; probeUntilMs: number }>();
 
   constructor(
     private readonly memoryMs: number,
@@ -29,21 +36,25 @@ export class KnownFull {
     // Deleted first so that a partition found full again moves to the newest end.
     this.entries.delete(id);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(id, { untilMs, held });
+    this.entries.set(id, { untilMs, held, probeUntilMs: 0 });
   }
 
-  /** The held count last seen if the partition is known full at `nowMs`; undefined: ask the store. */
-  held(partition: PartitionKey, nowMs: number): number | undefined {
+  /**
+   * The held count last seen if the partition is to be refused from memory at `nowMs`; undefined:
+   * ask the store. `probe`: the caller asks the store next if told undefined (take(), not a peek
+   * such as blocked()), so it becomes the one probe of an entry whose memory has passed.
+   */
+  held(partition: PartitionKey, nowMs: number, probe = false): number | undefined {
     // The common case (nothing full, or the memory off) needs no partition id.
     if (this.entries.size === 0) return undefined;
     const id = partitionId(partition);
     const entry = this.entries.get(id);
     if (!entry) return undefined;
-    if (entry.untilMs <= nowMs) {
-      this.entries.delete(id);
-      return undefined;
-    }
-    return entry.held;
+    if (nowMs < entry.untilMs || nowMs < entry.probeUntilMs) return entry.held;
+    // A probe that never answered (its store call failed) leaves the entry to be dropped.
+    if (entry.probeUntilMs > 0) this.entries.delete(id);
+    else if (probe) entry.probeUntilMs = nowMs + this.memoryMs;
+    return undefined;
   }
 
   /** This instance gave a slot back in each of these partitions: none of them is known full any more. */

@@ -32,19 +32,19 @@ export const SLOT_RETRY_AFTER_MS = 1_000;
 
 export function createSlotLimiter(options: SlotLimiterOptions): Limiter {
   const { store, timeoutMs, full } = options;
-  const blocked = (targets: readonly Target[], nowMs: number): LimiterOutcome | undefined => {
+  const blocked = (targets: readonly Target[], nowMs: number, probe = false): LimiterOutcome | undefined => {
     for (const target of targets) {
-      const held = full.held(target.partition, nowMs);
+      const held = full.held(target.partition, nowMs, probe);
       if (held !== undefined) return { admitted: false, decisions: [slotDecision(target, target.rule.concurrent!.max, false, held)], via: 'cache' };
     }
     return undefined;
   };
   return {
     kind: 'concurrent',
-    blocked,
+    blocked: (targets, nowMs) => blocked(targets, nowMs),
     async take({ targets, nowMs, leaseId }): Promise<LimiterOutcome> {
       // A partition found full within the memory is refused again without a round trip.
-      const known = blocked(targets, nowMs);
+      const known = blocked(targets, nowMs, true);
       if (known) return known;
       const release = releaser(store, leaseId, timeoutMs, full, options.onStoreError);
       const decisions: LimitDecision[] = [];
@@ -53,6 +53,8 @@ export function createSlotLimiter(options: SlotLimiterOptions): Limiter {
           const { max, leaseMs } = target.rule.concurrent!;
           const result = await store.acquire(target.partition, leaseId, max, leaseMs, nowMs, { timeoutMs });
           decisions.push(slotDecision(target, max, result.acquired, result.held));
+          // A probe that got a slot: the partition had room, nothing is known full there.
+          if (result.acquired) full.forget([target.partition]);
           if (!result.acquired) {
             full.remember(target.partition, result.held, nowMs, result.freesAtMs);
             await release();

@@ -27,7 +27,52 @@ describe('KnownFull', () => {
     expect(full.held({ caller: 'other', api: 'r' }, clock())).toBeUndefined();
     clock.advance(1);
     expect(full.held(room, clock())).toBeUndefined();
-    expect(full.size).toBe(0);
+  });
+
+  it('lets one probe ask the store once the memory has passed, refusing the others until it answers', () => {
+    const clock = createManualClock(T0);
+    const full = new KnownFull(MEMORY_MS);
+    full.remember(room, 3, clock());
+    clock.advance(MEMORY_MS);
+    // A peek (blocked()) does not claim the probe; the first take() does.
+    expect(full.held(room, clock())).toBeUndefined();
+    expect(full.held(room, clock(), true)).toBeUndefined();
+    expect([full.held(room, clock()), full.held(room, clock(), true)]).toEqual([3, 3]);
+    // The probe refused: remembered afresh.
+    full.remember(room, 3, clock());
+    clock.advance(MEMORY_MS - 1);
+    expect(full.held(room, clock(), true)).toBe(3);
+    // The probe got a slot: forgotten.
+    clock.advance(1);
+    expect(full.held(room, clock(), true)).toBeUndefined();
+    full.forget([room]);
+    expect([full.held(room, clock(), true), full.size]).toEqual([undefined, 0]);
+  });
+
+  it('drops an entry whose probe never answered, one memory later', () => {
+    const clock = createManualClock(T0);
+    const full = new KnownFull(MEMORY_MS);
+    full.remember(room, 3, clock());
+    clock.advance(MEMORY_MS);
+    expect(full.held(room, clock(), true)).toBeUndefined();
+    clock.advance(MEMORY_MS - 1);
+    expect(full.held(room, clock(), true)).toBe(3);
+    clock.advance(1);
+    expect([full.held(room, clock(), true), full.size]).toEqual([undefined, 0]);
+  });
+
+  it('costs one store read per flooded partition per memory when a flood arrives all at once', async () => {
+    const store = countingSlotStore();
+    const full = new KnownFull(MEMORY_MS);
+    const limiter = createSlotLimiter({ store, timeoutMs: 1_000, full });
+    const target = { rule: rule({ kind: 'concurrent', max: 1, lease: '1h' }), partition: room };
+    await limiter.take({ targets: [target], nowMs: T0, leaseId: 'holder' });
+    await limiter.take({ targets: [target], nowMs: T0, leaseId: 'first-refusal' });
+    const before = store.acquires;
+    // 32 requests at once just after the memory: one probe reaches the store.
+    const outcomes = await Promise.all(Array.from({ length: 32 }, (_, i) => limiter.take({ targets: [target], nowMs: T0 + MEMORY_MS, leaseId: `f${i}` })));
+    expect(store.acquires - before).toBe(1);
+    expect(outcomes.every((o) => !o.admitted)).toBe(true);
   });
 
   it('forgets sooner when the earliest held lease expires first', () => {
