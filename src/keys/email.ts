@@ -4,12 +4,31 @@
  * "+tag" of the local part removed ("a+1@x.io" and "a+2@x.io" are one mailbox at most providers).
  */
 import { domainToASCII } from 'node:url';
+import { BoundedMemo } from './bounded-memo.js';
 import type { Normalized } from './phone.js';
 
 const MAX_LOCAL = 64;
 const MAX_EMAIL = 254;
 
+/**
+ * Recent answers by raw input, as phone.ts keeps them: a flood repeats the same few addresses, and
+ * NFKC plus the domain's punycode form cost a few microseconds per request on the refusal path.
+ * Bounded (oldest first out); inputs longer than an address can be are not kept.
+ */
+const memo = new BoundedMemo<string, Normalized>(10_000);
+
 export function canonicalEmail(raw: string, stripPlusTag: boolean): Normalized {
+  if (raw.length > MAX_EMAIL + 16) return canonical(raw, stripPlusTag);
+  const key = `${stripPlusTag ? '+' : '='}${raw}`;
+  const known = memo.get(key);
+  if (known) return known;
+  // Frozen: every caller with this input shares the one answer.
+  const result = Object.freeze(canonical(raw, stripPlusTag));
+  memo.set(key, result);
+  return result;
+}
+
+function canonical(raw: string, stripPlusTag: boolean): Normalized {
   const text = raw.normalize('NFKC').trim().toLowerCase();
   const at = text.lastIndexOf('@');
   if (at <= 0 || text.length > MAX_EMAIL || /\s/.test(text)) return invalid();

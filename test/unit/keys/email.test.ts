@@ -29,4 +29,13 @@ describe('canonicalEmail', () => {
   ])('refuses %j (strip tags: %s)', (raw, strip) => {
     expect(canonicalEmail(raw, strip)).toEqual({ ok: false, reason: 'is not a valid email address' });
   });
+
+  it('answers a repeated input from its memo, the same frozen answer, and keeps the +tag choice apart', () => {
+    const first = canonicalEmail('Repeat+Tag@Example.COM', true);
+    expect(canonicalEmail('Repeat+Tag@Example.COM', true)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(first).toEqual({ ok: true, value: 'repeat@example.com' });
+    expect(canonicalEmail('Repeat+Tag@Example.COM', false)).toEqual({ ok: true, value: 'repeat+tag@example.com' });
+    expect(canonicalEmail('not an email', false)).toBe(canonicalEmail('not an email', false));
+  });
 });
