@@ -7,7 +7,8 @@
  * A refusal costs one quorum read, never a Paxos round; the partition is then known full on this
  * instance for SLOT_REFUSAL_MEMORY_MS (known-full.ts), so a flood on a full account costs no read at
  * all, and a slot this instance gives back there forgets it. A slot freed on another instance is seen
- * here within that memory, shorter than the Retry-After a refusal answers.
+ * here within that memory and one store round trip (the probe, known-full.ts), shorter than the
+ * Retry-After a refusal answers.
  *
  * While the store fails, a rule's onStoreError decides: "deny" refuses (503); otherwise the request
  * goes on without a slot, since no instance can count "at once" for the others on its own (unlike a
