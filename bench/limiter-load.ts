@@ -10,6 +10,7 @@
 import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
 import { LatencyRecorder, type LatencySummary } from './latency-recorder.js';
+import { sendPaced } from './paced-load.js';
 
 /** How to read one answer: the decisions it admitted (body read only when `readsBody`). */
 export interface AnswerReader {
@@ -158,17 +159,7 @@ export async function runHttpPaced(spec: HttpRequestSpec, rate: number, connecti
     });
     req.end(body);
   };
-  await new Promise<void>((resolve) => {
-    let sent = 0;
-    const timer = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
-      for (; sent < due; sent++) send();
-      if (sent >= total) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 1);
-  });
+  await sendPaced(rate, total, started, send);
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   agent.destroy();
   return tally.result();

@@ -54,22 +54,27 @@ export async function runPaced(options: PacedOptions): Promise<LoadResult> {
     req.end(body);
   };
 
-  await new Promise<void>((resolve) => {
+  await sendPaced(options.rate, total, started, send);
+  while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  agent.destroy();
+  return tally.result(errors, timeouts);
+}
+
+/**
+ * Calls `send` `total` times, the k-th at `started` + k / rate (performance.now() ms); resolves
+ * once the last is sent. A 1 ms tick sends whatever is due, so requests leave within about a
+ * millisecond of schedule. Shared by this driver and bench/limiter-load.ts's.
+ */
+export function sendPaced(rate: number, total: number, started: number, send: () => void): Promise<void> {
+  return new Promise<void>((resolve) => {
     let sent = 0;
-    // A 1 ms tick sends whatever is due, so requests leave within about a millisecond of schedule.
     const timer = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.rate));
-      while (sent < due) {
-        send();
-        sent++;
-      }
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+      for (; sent < due; sent++) send();
       if (sent >= total) {
         clearInterval(timer);
         resolve();
       }
     }, 1);
   });
-  while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
-  agent.destroy();
-  return tally.result(errors, timeouts);
 }

@@ -1,6 +1,6 @@
 /**
- * BoundedMemo: at most `maxEntries` remembered answers, the oldest first out (phone.ts's
- * normalised numbers, key-hasher.ts's HMACs).
+ * BoundedMemo: at most `maxEntries` remembered answers, the oldest first out (phone.ts's and email.ts's
+ * normalised keys, key-hasher.ts's HMACs).
  *
  * The oldest key comes from one iterator kept across evictions. A fresh `keys()` iterator starts
  * at the front of the Map, where V8 leaves the slots of deleted entries until it rehashes the
@@ -22,6 +22,15 @@ export class BoundedMemo<K, V> {
     if (this.maxEntries <= 0) return;
     if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.entries.delete(this.oldest());
     this.entries.set(key, value);
+  }
+
+  /** The answer remembered for `key`, else `compute()`'s, remembered and answered. */
+  remember(key: K, compute: () => V): V {
+    const known = this.entries.get(key);
+    if (known !== undefined) return known;
+    const value = compute();
+    this.set(key, value);
+    return value;
   }
 
   get size(): number {

@@ -19,13 +19,8 @@ const memo = new BoundedMemo<string, Normalized>(10_000);
 
 export function canonicalEmail(raw: string, stripPlusTag: boolean): Normalized {
   if (raw.length > MAX_EMAIL + 16) return canonical(raw, stripPlusTag);
-  const key = `${stripPlusTag ? '+' : '='}${raw}`;
-  const known = memo.get(key);
-  if (known) return known;
   // Frozen: every caller with this input shares the one answer.
-  const result = Object.freeze(canonical(raw, stripPlusTag));
-  memo.set(key, result);
-  return result;
+  return memo.remember(`${stripPlusTag ? '+' : '='}${raw}`, () => Object.freeze(canonical(raw, stripPlusTag)));
 }
 
 function canonical(raw: string, stripPlusTag: boolean): Normalized {

@@ -34,11 +34,6 @@ export function createKeyHasher(secret: string, previousSecret?: string): KeyHas
  */
 function memoised(secret: string): (key: string) => string {
   const memo = new BoundedMemo<string, string>(HASH_MEMO_ENTRIES);
-  return (key) => {
-    const known = memo.get(key);
-    if (known !== undefined) return known;
-    const hash = createHmac('sha256', secret).update(key, 'utf8').digest('base64url');
-    if (key.length <= HASH_MEMO_MAX_LENGTH) memo.set(key, hash);
-    return hash;
-  };
+  const hmac = (key: string) => createHmac('sha256', secret).update(key, 'utf8').digest('base64url');
+  return (key) => (key.length > HASH_MEMO_MAX_LENGTH ? hmac(key) : memo.remember(key, () => hmac(key)));
 }

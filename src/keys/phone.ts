@@ -20,13 +20,8 @@ const memo = new BoundedMemo<string, Normalized>(MEMO_ENTRIES);
 
 export function toE164(raw: string, defaultRegion: string): Normalized {
   if (raw.length > MEMO_MAX_LENGTH) return parse(raw, defaultRegion);
-  const key = `${defaultRegion}:${raw}`;
-  const known = memo.get(key);
-  if (known) return known;
   // Frozen: every caller with this input shares the one answer.
-  const result = Object.freeze(parse(raw, defaultRegion));
-  memo.set(key, result);
-  return result;
+  return memo.remember(`${defaultRegion}:${raw}`, () => Object.freeze(parse(raw, defaultRegion)));
 }
 
 function parse(raw: string, defaultRegion: string): Normalized {

@@ -36,4 +36,14 @@ describe('BoundedMemo', () => {
     memo.set('a', 'b');
     expect([memo.get('a'), memo.size]).toEqual([undefined, 0]);
   });
+
+  it('remember() computes once per remembered key, and again once the key has been dropped', () => {
+    const memo = new BoundedMemo<string, number>(2);
+    let calls = 0;
+    const compute = (v: number) => () => (calls++, v);
+    expect([memo.remember('a', compute(1)), memo.remember('a', compute(9)), calls]).toEqual([1, 1, 1]);
+    memo.remember('b', compute(2));
+    memo.remember('c', compute(3)); // drops 'a', the oldest
+    expect([memo.remember('a', compute(4)), calls]).toEqual([4, 4]);
+  });
 });
