@@ -5,8 +5,7 @@
  * run (the largest gap between one instance's syncs, the longest sync), never a timing; prints the
  * excess it measured.
  */
-import type cassandra from 'cassandra-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import type { Target } from '../../src/engine/admit.js';
 import { windowStart } from '../../src/engine/fixed-window.js';
@@ -14,7 +13,7 @@ import { createFastLimiter, type FastLimiter } from '../../src/engine/limiters/f
 import { startFastCountSync } from '../../src/jobs/sync-fast-counts.js';
 import { DEFAULT_ERROR, type Rule } from '../../src/rules/rule.js';
 import { CassandraFastCountStore } from '../../src/store/cassandra/cassandra-fast-count-store.js';
-import { connectTestClient, testDomainOptions, uniqueId, useTestClient } from '../support/cassandra.js';
+import { testDomainOptions, uniqueId, useTestClient } from '../support/cassandra.js';
 
 const LIMIT = 100;
 const WINDOW_MS = 1_000;
@@ -47,17 +46,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const client = useTestClient();
 
 describe('fast limiter on Cassandra', () => {
-  let second: cassandra.Client;
-  beforeAll(async () => {
-    second = await connectTestClient();
-  });
-  afterAll(async () => {
-    await second?.shutdown();
-  });
+  // A second connection: a second instance of the service.
+  const second = useTestClient();
 
   it('admits per window at most limit + (N - 1) * r * 2 (T + L), two instances hammering one partition', async () => {
     const errors: unknown[] = [];
-    const limiters = [client(), second].map((c, i) =>
+    const limiters = [client(), second()].map((c, i) =>
       createFastLimiter({ store: new CassandraFastCountStore(c, testDomainOptions()), instanceId: `fast-${i}`, clock: systemClock, syncIntervalMs: SYNC_MS, onSyncError: (e) => errors.push(e) }),
     );
     // Every sync's start and end, per instance, to measure T and L as they were.

@@ -5,11 +5,11 @@
  * test, so the contract suite's rows (same keyspace, maybe the same windows) never mix in.
  */
 import type cassandra from 'cassandra-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastCount, FastCountKey } from '../../src/engine/fast-count-store.js';
 import { CassandraFastCountStore } from '../../src/store/cassandra/cassandra-fast-count-store.js';
 import { fastCountShard } from '../../src/store/cassandra/fast-count-shard.js';
-import { connectTestClient, TEST_KEYSPACE, testDomainOptions, uniqueId, useTestClient } from '../support/cassandra.js';
+import { TEST_KEYSPACE, testDomainOptions, uniqueId, useTestClient } from '../support/cassandra.js';
 
 const opts = { timeoutMs: 5_000 };
 const START = 1_900_000_020_000;
@@ -32,18 +32,13 @@ function counting(client: cassandra.Client) {
 const client = useTestClient();
 
 describe('CassandraFastCountStore on fast_window_counts', () => {
-  let second: cassandra.Client;
-  beforeAll(async () => {
-    second = await connectTestClient();
-  });
-  afterAll(async () => {
-    await second?.shutdown();
-  });
+  // A second connection: a second instance of the service.
+  const second = useTestClient();
   const storeOn = (c: cassandra.Client) => new CassandraFastCountStore(c, testDomainOptions(), { shards: SHARDS });
 
   it('syncs 2,000 windows of two lengths in one statement per length and shard each way, not one per window', async () => {
     const writer = counting(client());
-    const reader = counting(second);
+    const reader = counting(second());
     const [i1, i2] = [uniqueId('i'), uniqueId('i')];
     // 1,000 devices with a per-second and a per-minute window each, both starting at START.
     const keys: FastCountKey[] = Array.from({ length: 1_000 }, (_, d) => ({ caller: `dev-${d}`, api: 'packets-statements' })).flatMap((partition) => [
@@ -76,7 +71,7 @@ describe('CassandraFastCountStore on fast_window_counts', () => {
     const sameShard = keys.filter((k) => fastCountShard(k.partition, SHARDS) === shard);
     await store.publish(instance, sameShard.slice(0, 2).map((key) => ({ ...key, count: 9 })), opts);
     expect(writer.calls.statements).toBe(1);
-    expect(await storeOn(second).readOthers(uniqueId('i'), sameShard, opts)).toEqual(sameShard.map((_, i) => (i < 2 ? 9 : 1)));
+    expect(await storeOn(second()).readOthers(uniqueId('i'), sameShard, opts)).toEqual(sameShard.map((_, i) => (i < 2 ? 9 : 1)));
   });
 
   it('writes again, at the next publish, the rows whose write failed, even if it lists none of their windows', async () => {
@@ -90,7 +85,7 @@ describe('CassandraFastCountStore on fast_window_counts', () => {
     writer.calls.statements = 0;
     await store.publish(instance, [], opts);
     expect(writer.calls.statements).toBe(1);
-    expect(await storeOn(second).readOthers(uniqueId('i'), keys, opts)).toEqual(keys.map(() => 4));
+    expect(await storeOn(second()).readOthers(uniqueId('i'), keys, opts)).toEqual(keys.map(() => 4));
   });
 
   it("never parses the reader's own row; fails on another's it cannot read", async () => {
@@ -103,7 +98,7 @@ describe('CassandraFastCountStore on fast_window_counts', () => {
       [key.windowMs, START, fastCountShard(key.partition, SHARDS), mine, '{"v":2}'],
       { prepare: true },
     );
-    expect(await storeOn(second).readOthers(mine, [key], opts)).toEqual([6]);
-    await expect(storeOn(second).readOthers(uniqueId('i'), [key], opts)).rejects.toThrow(/not \[\[api, caller, count/);
+    expect(await storeOn(second()).readOthers(mine, [key], opts)).toEqual([6]);
+    await expect(storeOn(second()).readOthers(uniqueId('i'), [key], opts)).rejects.toThrow(/not \[\[api, caller, count/);
   });
 });

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type cassandra from 'cassandra-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CassandraSlotStore } from '../../src/store/cassandra/cassandra-slot-store.js';
-import { connectTestClient, testDomainOptions, uniqueId, useTestClient } from '../support/cassandra.js';
+import { testDomainOptions, uniqueId, useTestClient } from '../support/cassandra.js';
 import { slotStoreContract } from './slot-store.contract.js';
 
 const client = useTestClient();
@@ -15,16 +14,11 @@ slotStoreContract('CassandraSlotStore', () => ({
 }));
 
 describe('CassandraSlotStore across instances', () => {
-  let second: cassandra.Client;
-  beforeAll(async () => {
-    second = await connectTestClient();
-  });
-  afterAll(async () => {
-    await second?.shutdown();
-  });
+  // A second connection: a second instance of the service.
+  const second = useTestClient();
 
   it('admits exactly max of 20 acquires made at once from two clients', async () => {
-    const stores = [new CassandraSlotStore(client(), testDomainOptions()), new CassandraSlotStore(second, testDomainOptions())];
+    const stores = [new CassandraSlotStore(client(), testDomainOptions()), new CassandraSlotStore(second(), testDomainOptions())];
     const p = { caller: `c-${randomUUID()}`, api: uniqueId('concurrent') };
     const opts = { timeoutMs: 10_000 };
     const results = await Promise.all(

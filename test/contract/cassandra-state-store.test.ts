@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type cassandra from 'cassandra-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CassandraStateStore } from '../../src/store/cassandra/cassandra-state-store.js';
-import { connectTestClient, testDomainOptions, uniqueId, useTestClient } from '../support/cassandra.js';
+import { testDomainOptions, uniqueId, useTestClient } from '../support/cassandra.js';
 import { stateStoreContract } from './state-store.contract.js';
 
 const client = useTestClient();
@@ -14,16 +13,11 @@ stateStoreContract('CassandraStateStore', () => ({
 }));
 
 describe('CassandraStateStore across instances', () => {
-  let second: cassandra.Client;
-  beforeAll(async () => {
-    second = await connectTestClient();
-  });
-  afterAll(async () => {
-    await second?.shutdown();
-  });
+  // A second connection: a second instance of the service.
+  const second = useTestClient();
 
   it('lands exactly one of 20 writes at the same version made at once from two clients', async () => {
-    const stores = [new CassandraStateStore(client(), testDomainOptions()), new CassandraStateStore(second, testDomainOptions())];
+    const stores = [new CassandraStateStore(client(), testDomainOptions()), new CassandraStateStore(second(), testDomainOptions())];
     const p = { caller: `c-${randomUUID()}`, api: uniqueId('bucket') };
     const opts = { timeoutMs: 10_000 };
     expect(await stores[0]!.write(p, 0, 'start', 3_600, opts)).toBe(true);
