@@ -1,6 +1,6 @@
 /**
  * The system document is one row per keyspace, and the Cassandra rate-limit HTTP test writes one
- * too: this file gets a keyspace of its own with the one table it needs.
+ * too: this file gets a keyspace of its own with the two tables it needs (documents, revision).
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll } from 'vitest';
@@ -14,7 +14,7 @@ const client = useTestClient();
 
 beforeAll(async () => {
   await client().execute(`DROP KEYSPACE IF EXISTS ${KEYSPACE}`);
-  for (const file of ['001_keyspace.cql', '016_devices_rate_limits.cql']) {
+  for (const file of ['001_keyspace.cql', '016_devices_rate_limits.cql', '020_rate_limits_revision.cql']) {
     const text = await readFile(`${CQL_DIR}/${file}`, 'utf8');
     for (const statement of statementsOf(text, { keyspace: KEYSPACE, replication: "{'class': 'SimpleStrategy', 'replication_factor': 1}" })) await client().execute(statement);
   }

@@ -41,6 +41,23 @@ export function rateLimitRepositoryContract(name: string, repository: () => Rate
       await repo.delete(system);
     });
 
+    it('moves its revision with every put and delete, even of an absent key, and never with a read', async () => {
+      const repo = repository();
+      const { account, device } = keys();
+      const seen = [await repo.revision()];
+      await repo.put(account, accountDocument);
+      seen.push(await repo.revision());
+      await repo.get(account);
+      expect(await repo.revision()).toBe(seen[1]);
+      await repo.put(account, accountDocument); // the same document again still counts as a write
+      seen.push(await repo.revision());
+      await repo.delete(device); // nothing there
+      seen.push(await repo.revision());
+      await repo.delete(account);
+      seen.push(await repo.revision());
+      expect(new Set(seen).size).toBe(seen.length);
+    });
+
     it('knows nothing of a key never put', async () => {
       const repo = repository();
       const { account, device } = keys();

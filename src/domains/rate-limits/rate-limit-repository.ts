@@ -19,4 +19,10 @@ export interface RateLimitRepository {
   put(key: RateLimitKey, document: RateLimitDocument): Promise<void>;
   /** Removes the key's document; removing an absent one changes nothing. */
   delete(key: RateLimitKey): Promise<void>;
+  /**
+   * An opaque value that moves with every put and delete of any document, by any instance, and
+   * only then: a cache of documents re-reads them when it moved (domains/rate-limits/rate-limits.ts).
+   * A write that fails may or may not move it; one that succeeds always has by the time it returns.
+   */
+  revision(): Promise<string>;
 }

@@ -11,16 +11,23 @@
  * leave out from the system configuration, key by key; tollgate takes one source per tier, so
  * that every limit in force can be traced to one document (`source`).
  *
- * effective() reads documents through an in-process cache: each document (or its absence) is
- * fresh for `cacheMs` (1 s by default), at most `cacheEntries` of them, oldest dropped first.
- * Past that, the document is still served while ONE read in the background refreshes it
+ * effective() reads documents through an in-process cache, kept fresh by the repository's
+ * revision, which every write of any document moves (cql/020_rate_limits_revision.cql): at most
+ * once per `cacheMs` (1 s by default) a call starts ONE read of the revision in the background, and
+ * when it moved every cached document is due again. A document stays fresh while the revision has
+ * been confirmed unmoved within the last two `cacheMs`, for up to `maxAgeMs` (60 s by default:
+ * what a write made around the service, in CQL, waits for); without a confirmed revision (the
+ * store failing) a document is fresh for `cacheMs` after its read, as before revisions. Reading
+ * each document again every second was some 100 reads a second for the bench's 100 devices, and
+ * on its 2-core box the cost of those reads in Cassandra was the decision path's p99.
+ * Past freshness, the document is still served while ONE read in the background refreshes it
  * (stale-while-revalidate), for up to `staleMs` more: an SBC's checks never wait for the store on
- * a document they asked about a second ago (every document expiring at once each second was the
- * decision path's p99). Writes through this instance forget the document at once; another
- * instance's write is seen here within `cacheMs` and one store read. A failed refresh is tried
- * again a `cacheMs` later; a document whose refreshes keep failing for `staleMs` is read again on
- * the request path, whose caller then sees the
- * store's error. Concurrent misses on one document share one store read.
+ * a document they asked about before. Writes through this instance forget the document at once;
+ * another instance's write is seen here within about two `cacheMs` and one store read. A failed
+ * refresh is tried again a `cacheMs` later; a document whose refreshes keep failing for `staleMs`
+ * is read again on the request path, whose caller then sees the store's error. At most
+ * `cacheEntries` documents are kept, oldest dropped first. Concurrent misses on one document
+ * share one store read.
  */
 import type { Clock } from '../../clock.js';
 import { parseRateLimitDocument, type Consistency, type PacketLimits, type RateLimitDocument, type SystemDocument } from './rate-limit-document.js';
@@ -33,8 +40,10 @@ export interface RateLimitsDeps {
   cacheMs?: number;
   /** Documents the cache holds at most. */
   cacheEntries?: number;
-  /** How long past cacheMs a document is still served while it is being read again (10 s by default). */
+  /** How long past its freshness a document is still served while it is being read again (10 s by default). */
   staleMs?: number;
+  /** How long a document is trusted while the revision stays unmoved (60 s by default). */
+  maxAgeMs?: number;
 }
 
 /** The limits of one tier, the document they came from, and how that document wants them counted. */
@@ -69,9 +78,13 @@ export interface RateLimits {
 
 const SYSTEM: RateLimitKey = { scope: 'system' };
 
-/** A cached read: `settled` once the document is in; no background refresh starts before `nextRefreshMs`. */
+/**
+ * A cached read: `settled` once the document is in; no background refresh starts before
+ * `nextRefreshMs`; `generation` is the revision generation when the read began.
+ */
 interface Entry {
   atMs: number;
+  generation: number;
   document: Promise<RateLimitDocument | undefined>;
   settled: boolean;
   nextRefreshMs: number;
@@ -84,12 +97,14 @@ export function createRateLimits(deps: RateLimitsDeps): RateLimits {
   const cacheMs = deps.cacheMs ?? 1_000;
   const maxEntries = Math.max(1, deps.cacheEntries ?? 10_000);
   const staleMs = Math.max(0, deps.staleMs ?? 10_000);
+  const maxAgeMs = Math.max(cacheMs, deps.maxAgeMs ?? 60_000);
   // cache id -> the read (shared by concurrent misses) and when it started; insertion order is age order.
   const cache = new Map<string, Entry>();
+  const revision = revisionWatch(repository, { cacheMs, staleMs, maxAgeMs });
 
   /** Reads the document into a new entry (frozen: its sections are handed to every caller as they are). */
   function load(key: RateLimitKey, atMs: number): Entry {
-    const entry: Entry = { atMs, document: repository.get(key).then(deepFreeze), settled: false, nextRefreshMs: 0 };
+    const entry: Entry = { atMs, generation: revision.generation, document: repository.get(key).then(deepFreeze), settled: false, nextRefreshMs: 0 };
     entry.document.then(
       () => (entry.settled = true),
       () => undefined,
@@ -120,11 +135,11 @@ export function createRateLimits(deps: RateLimitsDeps): RateLimits {
     if (cacheMs <= 0) return repository.get(key);
     const id = cacheId(key);
     const now = clock();
+    revision.check(now);
     const hit = cache.get(id);
     if (hit) {
-      const age = now - hit.atMs;
-      if (age < cacheMs) return hit.document;
-      if (hit.settled && age < cacheMs + staleMs) {
+      if (now < revision.freshUntil(hit)) return hit.document;
+      if (hit.settled && now < revision.staleUntil(hit)) {
         if (now >= hit.nextRefreshMs) refresh(id, key, hit, now);
         return hit.document;
       }
@@ -177,6 +192,58 @@ export function createRateLimits(deps: RateLimitsDeps): RateLimits {
       if (systemTier) result.system = { limits: systemTier.limits, consistency: systemTier.consistency };
       return result;
     },
+  };
+}
+
+/**
+ * The repository's revision as this cache knows it: `generation` counts the moves seen (the first
+ * read counts as one: a write may have come before it), `check` starts one background read at
+ * most every cacheMs, and `freshUntil` and `staleUntil` say how long an entry is trusted and how
+ * long it may still be served while it is read again.
+ */
+function revisionWatch(repository: RateLimitRepository, times: { cacheMs: number; staleMs: number; maxAgeMs: number }) {
+  const { cacheMs, staleMs, maxAgeMs } = times;
+  let known: string | undefined;
+  let generation = 0;
+  /** When the last move was seen, and when the last read that found the revision unmoved began. */
+  let movedAtMs = -Infinity;
+  let confirmedAtMs = -Infinity;
+  let nextCheckMs = -Infinity;
+  let checking = false;
+  const freshUntil = (entry: Pick<Entry, 'atMs' | 'generation'>) => {
+    const own = entry.atMs + cacheMs;
+    // An entry read before the last move seen has only its own cacheMs (as without revisions).
+    if (entry.generation !== generation) return own;
+    // A write after the entry's read moves the revision and the next check sees it: until then
+    // (a check every cacheMs, the next one allowed to be late by as much) the entry holds.
+    return Math.max(own, Math.min(confirmedAtMs + 2 * cacheMs, entry.atMs + maxAgeMs));
+  };
+  return {
+    get generation() {
+      return generation;
+    },
+    check(now: number): void {
+      if (checking || now < nextCheckMs) return;
+      checking = true;
+      nextCheckMs = now + cacheMs;
+      repository.revision().then(
+        (value) => {
+          checking = false;
+          if (value === known) {
+            confirmedAtMs = now;
+          } else {
+            known = value;
+            generation++;
+            movedAtMs = now;
+          }
+        },
+        // Unconfirmed: entries fall back to their own cacheMs of freshness.
+        () => (checking = false),
+      );
+    },
+    freshUntil,
+    /** Served stale (while refreshed) for staleMs past its freshness, or past the move that ended it. */
+    staleUntil: (entry: Pick<Entry, 'atMs' | 'generation'>) => Math.max(freshUntil(entry), entry.generation !== generation ? movedAtMs : -Infinity) + staleMs,
   };
 }
 

@@ -6,6 +6,7 @@ const idOf = (key: RateLimitKey) => (key.scope === 'system' ? 'system' : key.sco
 
 export class MemoryRateLimitRepository implements RateLimitRepository {
   private readonly documents = new Map<string, RateLimitDocument>();
+  private writes = 0;
 
   async get(key: RateLimitKey): Promise<RateLimitDocument | undefined> {
     const document = this.documents.get(idOf(key));
@@ -14,9 +15,15 @@ export class MemoryRateLimitRepository implements RateLimitRepository {
 
   async put(key: RateLimitKey, document: RateLimitDocument): Promise<void> {
     this.documents.set(idOf(key), structuredClone(document));
+    this.writes++;
   }
 
   async delete(key: RateLimitKey): Promise<void> {
     this.documents.delete(idOf(key));
+    this.writes++;
+  }
+
+  async revision(): Promise<string> {
+    return String(this.writes);
   }
 }

@@ -63,10 +63,10 @@ describe('parseRateLimitDocument', () => {
   });
 });
 
-/** A memory repository that counts its reads and can be made to fail. */
+/** A memory repository that counts its reads (documents and revision apart) and can be made to fail. */
 function countingRepository() {
   const inner = new MemoryRateLimitRepository();
-  const counter = { reads: 0, failing: false };
+  const counter = { reads: 0, revisionReads: 0, failing: false };
   const repository: RateLimitRepository = {
     get: async (key) => {
       counter.reads++;
@@ -75,6 +75,11 @@ function countingRepository() {
     },
     put: (key, document) => inner.put(key, document),
     delete: (key) => inner.delete(key),
+    revision: async () => {
+      counter.revisionReads++;
+      if (counter.failing) throw new Error('store down');
+      return inner.revision();
+    },
   };
   return { repository, inner, counter };
 }
@@ -151,7 +156,7 @@ describe('get, put and delete', () => {
 });
 
 describe('the effective() cache', () => {
-  it('sees its own writes at once and another instance\'s within cacheMs and one read', async () => {
+  it('sees its own writes at once and, before any revision is confirmed, another instance\'s within cacheMs and one read', async () => {
     const clock = createManualClock(0);
     const { repository, inner, counter } = countingRepository();
     const rateLimits = createRateLimits({ repository, clock, cacheMs: 1_000 });
@@ -171,6 +176,41 @@ describe('the effective() cache', () => {
     expect(counter.reads - reads).toBe(2); // the account's document and the system's, once each
     await rateLimits.delete(accountKey);
     expect(await rateLimits.effective(ACCOUNT)).toEqual({});
+  });
+
+  it('reads only the revision while it stays unmoved, up to maxAgeMs; another instance\'s write is seen at the next check', async () => {
+    const clock = createManualClock(0);
+    const { repository, inner, counter } = countingRepository();
+    const rateLimits = createRateLimits({ repository, clock, cacheMs: 1_000, maxAgeMs: 30_000 });
+    await rateLimits.put(accountKey, KAZOO_ACCOUNT);
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    const tick = async () => {
+      clock.advance(1_000);
+      const limits = (await rateLimits.effective(ACCOUNT)).account?.limits;
+      await settle();
+      return limits;
+    };
+    await rateLimits.effective(ACCOUNT);
+    await settle();
+    // Read before the first revision was known: trusted for its own cacheMs, then read again once.
+    await tick();
+    const reads = counter.reads;
+    const revisionReads = counter.revisionReads;
+    // Read again at t = 1 s, they are trusted until t = 31 s (maxAgeMs after their read).
+    for (let i = 0; i < 29; i++) expect(await tick()).toEqual(KAZOO_ACCOUNT.account);
+    expect(counter.reads).toBe(reads); // 29 s: no document read again
+    expect(counter.revisionReads - revisionReads).toBe(29); // one revision read per cacheMs
+    // At t = 31 s they are read again, although nothing moved.
+    await tick();
+    expect(counter.reads - reads).toBe(2); // the account's and the system's
+
+    // "Another instance" writes: straight into the store, which moves its revision.
+    await inner.put(accountKey, KAZOO_CURL_ACCOUNT);
+    const before = counter.reads;
+    expect(await tick()).toEqual(KAZOO_ACCOUNT.account); // the check that sees the move is under way
+    expect(await tick()).toEqual(KAZOO_ACCOUNT.account); // stale now: served while one read refreshes it
+    expect((await rateLimits.effective(ACCOUNT)).account?.limits).toEqual(KAZOO_CURL_ACCOUNT.account);
+    expect(counter.reads - before).toBe(2);
   });
 
   it('shares one store read among concurrent misses and hands out frozen limits', async () => {
