@@ -5,12 +5,14 @@
  * decisions at once, so each row brings `decisions`: how many of an answer's decisions admitted,
  * and how many it holds. The drivers themselves are the same: autocannon's closed loop with exact
  * per-response latencies, and an even open-loop pace on a keep-alive pool (see paced-load.ts for
- * why not autocannon's overallRate). gRPC has its own driver (grpc-load.ts).
+ * why not autocannon's overallRate) of raw sockets (raw-http-pool.ts: node:http's client cost the
+ * paced driver twice the CPU, and its event-loop stalls inflated the p99 it measured). gRPC has its
+ * own driver (grpc-load.ts).
  */
-import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
 import { LatencyRecorder, type LatencySummary } from './latency-recorder.js';
 import { sendPaced } from './paced-load.js';
+import { hostPort, postRequest, RawHttpPool } from './raw-http-pool.js';
 
 /** How to read one answer: the decisions it admitted (body read only when `readsBody`). */
 export interface AnswerReader {
@@ -132,36 +134,31 @@ export function runHttpClosed(spec: HttpRequestSpec, connections: number, durati
  */
 export async function runHttpPaced(spec: HttpRequestSpec, rate: number, connections: number, durationS: number): Promise<RowLoad> {
   const target = new URL(spec.path, spec.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const pool = new RawHttpPool({ ...hostPort(target), connections, readBodies: spec.reader.readsBody });
   const tally = new DecisionTally(spec.reader);
+  const path = target.pathname + target.search;
   let inFlight = 0;
   const total = Math.round(rate * durationS);
   const started = performance.now();
   const send = () => {
-    const body = spec.body();
-    const sentAt = performance.now();
     inFlight++;
-    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...spec.headers, ...spec.requestHeaders?.() };
-    const req = request(target, { method: 'POST', agent, headers, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      if (spec.reader.readsBody) res.on('data', (c: Buffer) => chunks.push(c));
-      else res.resume();
-      res.once('end', () => {
+    const headers = spec.requestHeaders ? { ...spec.headers, ...spec.requestHeaders() } : (spec.headers ?? {});
+    pool.send(
+      postRequest(target.host, path, headers, spec.body()),
+      (status, body, latencyMs) => {
         inFlight--;
-        tally.latency(performance.now() - sentAt);
-        tally.answer(res.statusCode ?? 0, spec.reader.readsBody ? Buffer.concat(chunks).toString() : undefined);
-      });
-    });
-    req.once('timeout', () => req.destroy(new Error('timeout')));
-    req.once('error', () => {
-      inFlight--;
-      tally.fail('error');
-    });
-    req.end(body);
+        tally.latency(latencyMs);
+        tally.answer(status, body);
+      },
+      () => {
+        inFlight--;
+        tally.fail('error');
+      },
+    );
   };
   await sendPaced(rate, total, started, send);
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
-  agent.destroy();
+  pool.close();
   return tally.result();
 }
 

@@ -5,9 +5,11 @@
  * half of every second and then silence: its latencies are those of a burst, not of a service at
  * half load. This driver issues request k at start + k/rate on a keep-alive pool of `connections`
  * sockets; a request that finds every socket busy waits in the pool, and that wait is counted in
- * its latency, so a service that cannot keep up shows it instead of slowing the load down.
+ * its latency, so a service that cannot keep up shows it instead of slowing the load down. The
+ * requests go over raw keep-alive sockets (raw-http-pool.ts): node:http's client cost this process
+ * twice the CPU, and its event-loop stalls landed in the latencies measured for the service.
  */
-import { Agent, request } from 'node:http';
+import { hostPort, postRequest, RawHttpPool, RequestTimeoutError } from './raw-http-pool.js';
 import { Tally, type LoadResult } from './load.js';
 
 export interface PacedOptions {
@@ -20,7 +22,7 @@ export interface PacedOptions {
 
 export async function runPaced(options: PacedOptions): Promise<LoadResult> {
   const target = new URL('/v1/signup', options.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const pool = new RawHttpPool({ ...hostPort(target), connections: options.connections });
   const tally = new Tally();
   let errors = 0;
   let timeouts = 0;
@@ -29,34 +31,25 @@ export async function runPaced(options: PacedOptions): Promise<LoadResult> {
   const started = performance.now();
 
   const send = () => {
-    const body = options.body();
-    const sentAt = performance.now();
     inFlight++;
-    const req = request(
-      target,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 10_000 },
-      (res) => {
-        res.resume();
-        res.once('end', () => {
-          inFlight--;
-          tally.response(res.statusCode ?? 0, performance.now() - sentAt);
-        });
+    pool.send(
+      postRequest(target.host, target.pathname + target.search, {}, options.body()),
+      (status, _body, latencyMs) => {
+        inFlight--;
+        tally.response(status, latencyMs);
+      },
+      // As with node:http before: a timeout is also an error (autocannon counts them the same way).
+      (error) => {
+        inFlight--;
+        errors++;
+        if (error instanceof RequestTimeoutError) timeouts++;
       },
     );
-    req.once('timeout', () => {
-      timeouts++;
-      req.destroy(new Error('timeout'));
-    });
-    req.once('error', () => {
-      inFlight--;
-      errors++;
-    });
-    req.end(body);
   };
 
   await sendPaced(options.rate, total, started, send);
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
-  agent.destroy();
+  pool.close();
   return tally.result(errors, timeouts);
 }
 
