@@ -26,6 +26,8 @@ export interface RowSummary {
   rounds: number;
   dps: number;
   dpsPerRound: number[];
+  /** The p99 of each round (ms), for the paced rows, whose target is a p99. */
+  p99PerRound: number[];
   /** Latency of an answer (a batch answer: of all its decisions). */
   latency: Pick<LatencySummary, 'p50' | 'p99' | 'p999'>;
   admitted: number;
@@ -53,6 +55,7 @@ export function summarizeRow(id: string, title: string, measures: string, runs: 
     rounds: runs.length,
     dps: Math.round(med((r) => r.load.dps)),
     dpsPerRound: runs.map((r) => r.load.dps),
+    p99PerRound: runs.map((r) => r2(r.load.latency.p99)),
     latency: { p50: r2(med((r) => r.load.latency.p50)), p99: r2(med((r) => r.load.latency.p99)), p999: r2(med((r) => r.load.latency.p999)) },
     admitted: runs.reduce((s, r) => s + r.load.admitted, 0),
     refused: runs.reduce((s, r) => s + r.load.refused, 0),
@@ -164,7 +167,10 @@ function table(rows: readonly RowSummary[]): string[] {
 export function renderLimiters(result: LimitersResult): string {
   const all = [...result.rows, ...result.paced];
   const out = ['## Limiters and the decision API (closed loop, medians over rounds; counts are totals)', '', ...table(result.rows), ''];
-  if (result.paced.length > 0) out.push('Paced:', '', ...table(result.paced), '');
+  if (result.paced.length > 0) {
+    out.push('Paced (medians over rounds):', '', ...table(result.paced), '');
+    out.push('p99 ms per round (paced): ' + result.paced.map((r) => `${r.id} ${r.p99PerRound.join(' / ')}`).join('; '), '');
+  }
   out.push('Decisions per second per round: ' + result.rows.map((r) => `${r.id} ${r.dpsPerRound.join('/')}`).join('; '), '');
   out.push(`Disturbance (medians per run): operations on the bench's other keyspaces / on foreign keyspaces: ${all.map((r) => `${r.id} ${r.disturbance.benchOps} / ${r.disturbance.foreignOps}`).join('; ')}.`, '');
   out.push('What one decision of each row is:', '', ...all.map((r) => `- **${r.id}**: ${r.measures}`), '');
