@@ -32,6 +32,7 @@
 import type { Clock } from '../../clock.js';
 import { parseRateLimitDocument, type Consistency, type PacketLimits, type RateLimitDocument, type SystemDocument } from './rate-limit-document.js';
 import type { RateLimitKey, RateLimitRepository } from './rate-limit-repository.js';
+import { revisionWatch } from './revision-watch.js';
 
 export interface RateLimitsDeps {
   repository: RateLimitRepository;
@@ -192,58 +193,6 @@ export function createRateLimits(deps: RateLimitsDeps): RateLimits {
       if (systemTier) result.system = { limits: systemTier.limits, consistency: systemTier.consistency };
       return result;
     },
-  };
-}
-
-/**
- * The repository's revision as this cache knows it: `generation` counts the moves seen (the first
- * read counts as one: a write may have come before it), `check` starts one background read at
- * most every cacheMs, and `freshUntil` and `staleUntil` say how long an entry is trusted and how
- * long it may still be served while it is read again.
- */
-function revisionWatch(repository: RateLimitRepository, times: { cacheMs: number; staleMs: number; maxAgeMs: number }) {
-  const { cacheMs, staleMs, maxAgeMs } = times;
-  let known: string | undefined;
-  let generation = 0;
-  /** When the last move was seen, and when the last read that found the revision unmoved began. */
-  let movedAtMs = -Infinity;
-  let confirmedAtMs = -Infinity;
-  let nextCheckMs = -Infinity;
-  let checking = false;
-  const freshUntil = (entry: Pick<Entry, 'atMs' | 'generation'>) => {
-    const own = entry.atMs + cacheMs;
-    // An entry read before the last move seen has only its own cacheMs (as without revisions).
-    if (entry.generation !== generation) return own;
-    // A write after the entry's read moves the revision and the next check sees it: until then
-    // (a check every cacheMs, the next one allowed to be late by as much) the entry holds.
-    return Math.max(own, Math.min(confirmedAtMs + 2 * cacheMs, entry.atMs + maxAgeMs));
-  };
-  return {
-    get generation() {
-      return generation;
-    },
-    check(now: number): void {
-      if (checking || now < nextCheckMs) return;
-      checking = true;
-      nextCheckMs = now + cacheMs;
-      repository.revision().then(
-        (value) => {
-          checking = false;
-          if (value === known) {
-            confirmedAtMs = now;
-          } else {
-            known = value;
-            generation++;
-            movedAtMs = now;
-          }
-        },
-        // Unconfirmed: entries fall back to their own cacheMs of freshness.
-        () => (checking = false),
-      );
-    },
-    freshUntil,
-    /** Served stale (while refreshed) for staleMs past its freshness, or past the move that ended it. */
-    staleUntil: (entry: Pick<Entry, 'atMs' | 'generation'>) => Math.max(freshUntil(entry), entry.generation !== generation ? movedAtMs : -Infinity) + staleMs,
   };
 }
 
