@@ -15,12 +15,12 @@
  * a boundary while the ended window gets its last publish), a sync is ceil(bytes / 40 KB) writes
  * (at most one per row) and G reads, whatever the number of windows W and of shards. The first
  * layout (cql/017) cost one statement per window, W writes and W reads: 8,800 statements and
- * about a second for the 4,400 windows of the bench, against a 50 ms interval; the next one
- * statement per row, 8 each way for two window lengths and 4 shards. Bytes instead grow with the
- * keys: a count is about 50 bytes of JSON (43 of them the caller's hash); a write carries all of
- * this instance's counts of a changed shard, a read every instance's counts of its window, this
- * instance's own included (skipping it takes two range reads instead of one, and a statement
- * costs more than the bytes: see below).
+ * about a second for the 4,400 windows of the bench, against a 50 ms interval; this table's
+ * first version one statement per row, 8 each way for two window lengths and 4 shards. Bytes
+ * grow with the keys: a count is about 50 bytes of JSON (43 of them the caller's hash); a write
+ * carries all of this instance's counts of a changed shard, a read every instance's counts of its
+ * window, this instance's own included (skipping it takes two range reads instead of one, and a
+ * statement costs more than the bytes: see below).
  *
  * WHY FEW STATEMENTS. Measured on the bench's 2-core box (Cassandra 5.0.8, one node), a statement
  * arriving alone costs Cassandra 3 to 7 ms of CPU (its shared executor's workers wake, spin and
@@ -28,11 +28,11 @@
  * a second took 14% of a core, 20 bursts of 4 took 36%. A sync every 50 ms is exactly such
  * sparse traffic, so what it costs is its number of statements, whatever their size.
  *
- * WHY ONE TEXT ROW PER SHARD. Each statement is parsed, routed, applied and answered on its own. A row per window inside the shard's
- * partition would still take a statement per window; an unlogged batch of them into one partition
- * would be one statement, but each row is still applied and read with its own clustering key,
- * timestamp and TTL (several times the bytes), and a batch past 50 KB is refused
- * (batch_size_fail_threshold). Counter columns are not an option: an increment is not idempotent
+ * WHY ONE TEXT ROW PER SHARD. Each statement is parsed, routed, applied and answered on its own.
+ * A row per window inside the shard's partition would take a statement per window; an unlogged
+ * batch of them into one partition would be one statement, but each row is still applied and
+ * read with its own clustering key, timestamp and TTL (several times the bytes), and a batch past
+ * 50 KB is refused (batch_size_fail_threshold). Counter columns are not an option: an increment is not idempotent
  * (a retried one counts twice), takes no TTL, and costs a read on the replica.
  *
  * THE SCALING LIMIT. Statements grow slowly with the keys (one batch per 40 KB); bytes grow as
