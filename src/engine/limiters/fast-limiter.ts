@@ -30,7 +30,8 @@
  * While syncs fail, decisions go on with the others' counts as last read (onSyncError is told each
  * time): D grows with the outage, up to the N * limit ceiling. A partition evicted to respect
  * maxPartitions forgets its local count: size maxPartitions above the partitions active per window
- * (stats().evictions shows whether it is).
+ * (stats().evictions shows whether it is); the least recently used order is kept to the second
+ * (fast-window-table.ts).
  */
 import type { Clock } from '../../clock.js';
 import type { Target } from '../admit.js';
@@ -97,14 +98,15 @@ export function createFastLimiter(options: FastLimiterOptions): FastLimiter {
     return targets.map((target) => {
       const cost = target.cost ?? 1;
       const limits = target.rule.limits;
-      const ids = limits.map((limit) => `${partitionId(target.partition)}\u0000${limit.windowMs}`);
+      const pid = partitionId(target.partition);
+      const ids = limits.map((limit) => `${pid}\u0000${limit.windowMs}`);
       const counts = limits.map((limit, i) => {
-        const w = table.peek(target.partition, limit.windowMs, nowMs);
+        const w = table.peek(target.partition, limit.windowMs, nowMs, pid);
         return (w ? w.local + w.others : 0) + (extra.get(ids[i]!) ?? 0);
       });
       // Two limits of one rule with the same window length count the same admissions: once.
       for (const id of new Set(ids)) extra.set(id, (extra.get(id) ?? 0) + cost);
-      return { target, cost, decision: decideFixedWindows(limits, counts, cost, nowMs) };
+      return { target, pid, cost, decision: decideFixedWindows(limits, counts, cost, nowMs) };
     });
   }
 
@@ -148,13 +150,13 @@ export function createFastLimiter(options: FastLimiterOptions): FastLimiter {
       const decisions = decisionsOf(decided, admitted);
       if (!admitted) {
         // A refused partition is a hot one: keep it (it is full) rather than a quiet one.
-        for (const { target } of decided) table.touch(target.partition);
+        for (const { target, pid } of decided) table.touch(target.partition, nowMs, pid);
         return { admitted, decisions, via: FAST_VIA };
       }
       const taken: Array<{ w: WindowCount; cost: number }> = [];
-      for (const { target, cost } of decided) {
+      for (const { target, pid, cost } of decided) {
         for (const windowMs of new Set(target.rule.limits.map((l) => l.windowMs))) {
-          const w = table.current(target.partition, windowMs, nowMs);
+          const w = table.current(target.partition, windowMs, nowMs, pid);
           w.local += cost;
           taken.push({ w, cost });
         }

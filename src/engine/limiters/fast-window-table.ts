@@ -4,9 +4,15 @@
  * as the last sync read it (`others`), and the local count last published. Synchronous, so a
  * decision reads and records in one step with nothing running in between.
  *
- * Memory is bounded: at most `maxPartitions` partitions, least recently used first out. A
- * partition's state is one small object per window length, and an ended window is replaced by
- * the next (or dropped by the sync), so a partition costs the same however long it lives.
+ * Memory is bounded: at most `maxPartitions` partitions, least recently used first out, "recently"
+ * to the second: a partition used again is moved to the young end at most once a second
+ * (LRU_RESOLUTION_MS). Moving it on every decision was a Map delete and set per partition per
+ * decision, 20,000 a second at 5,000 packet checks a second, whose churn made the map rebuild its
+ * table again and again; to push a busy partition out, a flood of new ones must still fill the
+ * whole table within about a second. A partition's state is one small object per window length,
+ * and an ended window is replaced by the next (or dropped by the sync), so a partition costs the
+ * same however long it lives. Callers that know a partition's id pass it (partitionId is a string
+ * built per call).
  */
 import { partitionId, type PartitionKey } from '../call-log.js';
 import type { FastCountKey } from '../fast-count-store.js';
@@ -26,7 +32,12 @@ interface PartitionCounts {
   partition: PartitionKey;
   /** Window length (ms) -> its current window. */
   windows: Map<number, WindowCount>;
+  /** When it was last moved to the young end of the table. */
+  movedAtMs: number;
 }
+
+/** How stale the least-recently-used order may be: a partition is moved at most this often. */
+export const LRU_RESOLUTION_MS = 1_000;
 
 export class FastWindowTable {
   /** Partition id -> counts, in least-recently-used order (a touch moves it to the end). */
@@ -43,22 +54,21 @@ export class FastWindowTable {
    * window that started after `nowMs` (a decision whose time was taken just before another's)
    * is taken as the current one: counting it can only refuse early, never admit more.
    */
-  peek(partition: PartitionKey, windowMs: number, nowMs: number): WindowCount | undefined {
-    const w = this.partitions.get(partitionId(partition))?.windows.get(windowMs);
+  peek(partition: PartitionKey, windowMs: number, nowMs: number, id = partitionId(partition)): WindowCount | undefined {
+    const w = this.partitions.get(id)?.windows.get(windowMs);
     return w && w.key.windowStart >= windowStart(nowMs, windowMs) ? w : undefined;
   }
 
   /** The current window of `windowMs`, created (empty, nothing known of others) if need be. */
-  current(partition: PartitionKey, windowMs: number, nowMs: number): WindowCount {
-    const id = partitionId(partition);
+  current(partition: PartitionKey, windowMs: number, nowMs: number, id = partitionId(partition)): WindowCount {
     let p = this.partitions.get(id);
     if (p) {
-      this.partitions.delete(id);
+      this.moveYoung(id, p, nowMs);
     } else {
       if (this.partitions.size >= this.maxPartitions) this.evictOldest();
-      p = { partition, windows: new Map() };
+      p = { partition, windows: new Map(), movedAtMs: nowMs };
+      this.partitions.set(id, p);
     }
-    this.partitions.set(id, p);
     const start = windowStart(nowMs, windowMs);
     const known = p.windows.get(windowMs);
     if (known && known.key.windowStart >= start) return known;
@@ -69,12 +79,17 @@ export class FastWindowTable {
   }
 
   /** Marks a known partition as just used (a refusal records nothing but keeps its partition). */
-  touch(partition: PartitionKey): void {
-    const id = partitionId(partition);
+  touch(partition: PartitionKey, nowMs: number, id = partitionId(partition)): void {
     const p = this.partitions.get(id);
-    if (!p) return;
+    if (p) this.moveYoung(id, p, nowMs);
+  }
+
+  /** Moves a partition to the young end, unless it went there less than LRU_RESOLUTION_MS ago. */
+  private moveYoung(id: string, p: PartitionCounts, nowMs: number): void {
+    if (nowMs >= p.movedAtMs && nowMs - p.movedAtMs < LRU_RESOLUTION_MS) return;
     this.partitions.delete(id);
     this.partitions.set(id, p);
+    p.movedAtMs = nowMs;
   }
 
   /** Whether `w` is still the window the table holds (a sync's answer for a replaced one is dropped). */

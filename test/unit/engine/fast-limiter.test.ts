@@ -269,17 +269,30 @@ describe('createFastLimiter', () => {
     expect(limiters[0]!.sync()).not.toBe(first);
   });
 
-  it('tracks at most maxPartitions partitions, the least recently used out first', async () => {
+  it('tracks at most maxPartitions partitions, the least recently used out first, "recently" to the second', async () => {
     const { clock, limiters } = setup(1, 2);
     const [limiter] = limiters;
     const rule = fastRule('bounded', [[1, 60_000]]);
     await take(limiter!, [target(rule, 'a')], clock());
+    clock.advance(1_000);
     await take(limiter!, [target(rule, 'b')], clock());
-    await take(limiter!, [target(rule, 'a')], clock());
+    clock.advance(1_000);
+    await take(limiter!, [target(rule, 'a')], clock()); // refused (full), and a moves young
+    clock.advance(1_000);
     await take(limiter!, [target(rule, 'c')], clock());
     expect(limiter!.stats()).toMatchObject({ partitions: 2, evictions: 1 });
     // b was pushed out and forgotten; a, used more recently, is still known to be full.
     expect(limiter!.blocked!([target(rule, 'a')], clock())).toBeDefined();
     expect(limiter!.blocked!([target(rule, 'b')], clock())).toBeUndefined();
+    // The order is kept to the second: a (last moved 1.2 s ago) moves again, c (0.4 s ago) does
+    // not, so c, though used last, is the one a new partition pushes out.
+    clock.advance(200);
+    await take(limiter!, [target(rule, 'a')], clock());
+    clock.advance(200);
+    await take(limiter!, [target(rule, 'c')], clock());
+    await take(limiter!, [target(rule, 'd')], clock());
+    expect(limiter!.stats()).toMatchObject({ partitions: 2, evictions: 2 });
+    expect(limiter!.blocked!([target(rule, 'a')], clock())).toBeDefined();
+    expect(limiter!.blocked!([target(rule, 'c')], clock())).toBeUndefined();
   });
 });
