@@ -1,6 +1,7 @@
 /**
  * BoundedMemo: at most `maxEntries` remembered answers, the oldest first out (phone.ts's and email.ts's
- * normalised keys, key-hasher.ts's HMACs).
+ * normalised keys, key-hasher.ts's HMACs, the slot limiters' known-full partitions, the rate-limit
+ * document cache). "Oldest" is the order of first set: to renew an entry, delete it and set it.
  *
  * The oldest key comes from one iterator kept across evictions. A fresh `keys()` iterator starts
  * at the front of the Map, where V8 leaves the slots of deleted entries until it rehashes the
@@ -22,6 +23,10 @@ export class BoundedMemo<K, V> {
     if (this.maxEntries <= 0) return;
     if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.entries.delete(this.oldest());
     this.entries.set(key, value);
+  }
+
+  delete(key: K): boolean {
+    return this.entries.delete(key);
   }
 
   /** The answer remembered for `key`, else `compute()`'s, remembered and answered. */

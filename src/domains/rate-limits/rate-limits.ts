@@ -32,6 +32,7 @@
 import type { Clock } from '../../clock.js';
 import { parseRateLimitDocument, type Consistency, type PacketLimits, type RateLimitDocument, type SystemDocument } from './rate-limit-document.js';
 import type { RateLimitKey, RateLimitRepository } from './rate-limit-repository.js';
+import { BoundedMemo } from '../../keys/bounded-memo.js';
 import { revisionWatch } from './revision-watch.js';
 
 export interface RateLimitsDeps {
@@ -99,8 +100,8 @@ export function createRateLimits(deps: RateLimitsDeps): RateLimits {
   const maxEntries = Math.max(1, deps.cacheEntries ?? 10_000);
   const staleMs = Math.max(0, deps.staleMs ?? 10_000);
   const maxAgeMs = Math.max(cacheMs, deps.maxAgeMs ?? 60_000);
-  // cache id -> the read (shared by concurrent misses) and when it started; insertion order is age order.
-  const cache = new Map<string, Entry>();
+  // cache id -> the read (shared by concurrent misses) and when it started; oldest read first out.
+  const cache = new BoundedMemo<string, Entry>(maxEntries);
   const revision = revisionWatch(repository, { cacheMs, staleMs, maxAgeMs });
 
   /** Reads the document into a new entry (frozen: its sections are handed to every caller as they are). */
@@ -113,9 +114,9 @@ export function createRateLimits(deps: RateLimitsDeps): RateLimits {
     return entry;
   }
 
+  /** A new read of `id` takes the place of the old one, at the newest end. */
   function keep(id: string, entry: Entry): void {
     cache.delete(id);
-    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
     cache.set(id, entry);
   }
 

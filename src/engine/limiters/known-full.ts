@@ -18,15 +18,18 @@
  * memory instead of 1). A slot freed on another instance is therefore seen here within the memory
  * and one store round trip.
  */
+import { BoundedMemo } from '../../keys/bounded-memo.js';
 import { partitionId, type PartitionKey } from '../call-log.js';
 
 export class KnownFull {
-  private readonly entries = new Map<string, { untilMs: number; held: number; probeUntilMs: number }>();
+  private readonly entries: BoundedMemo<string, { untilMs: number; held: number; probeUntilMs: number }>;
 
   constructor(
     private readonly memoryMs: number,
-    private readonly maxEntries = 10_000,
-  ) {}
+    maxEntries = 10_000,
+  ) {
+    this.entries = new BoundedMemo(maxEntries);
+  }
 
   /** A refused acquire: `held` slots were live at `nowMs`; the earliest frees by itself at `freesAtMs` if known. */
   remember(partition: PartitionKey, held: number, nowMs: number, freesAtMs?: number): void {
@@ -35,7 +38,6 @@ export class KnownFull {
     const id = partitionId(partition);
     // Deleted first so that a partition found full again moves to the newest end.
     this.entries.delete(id);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(id, { untilMs, held, probeUntilMs: 0 });
   }
 

@@ -46,4 +46,14 @@ describe('BoundedMemo', () => {
     memo.remember('c', compute(3)); // drops 'a', the oldest
     expect([memo.remember('a', compute(4)), calls]).toEqual([4, 4]);
   });
+
+  it('delete() forgets a key, and a key deleted then set again is the newest', () => {
+    const memo = new BoundedMemo<string, number>(2);
+    memo.set('a', 1);
+    memo.set('b', 2);
+    expect([memo.delete('a'), memo.delete('a'), memo.size]).toEqual([true, false, 1]);
+    memo.set('a', 3); // now newer than b
+    memo.set('c', 4); // drops b, the oldest
+    expect([memo.get('a'), memo.get('b'), memo.get('c')]).toEqual([3, undefined, 4]);
+  });
 });
