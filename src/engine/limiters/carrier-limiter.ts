@@ -20,15 +20,28 @@ export function carrierPartition(partition: PartitionKey, carrier: string): Part
 
 export function createCarrierLimiter(options: SlotLimiterOptions): Limiter {
   const { store, timeoutMs, full } = options;
-  /** Every carrier of a rule known full: refused again without a round trip (while one is not, each is asked in order). */
+  /**
+   * Every carrier of a rule known full: refused again without a round trip (while one is not, each
+   * is asked in order). Carriers are looked at in order and no further than the first one not known
+   * full: a later one's probe (known-full.ts) is claimed only when every carrier before it is full,
+   * since only then does take() ask the store about it on this request's behalf.
+   */
+  const allFull = (target: Target, nowMs: number, probe: boolean): number | undefined => {
+    let first: number | undefined;
+    for (const carrier of target.rule.carriers!.carriers) {
+      const held = full.held(carrierPartition(target.partition, carrier.name), nowMs, probe);
+      if (held === undefined) return undefined;
+      first ??= held;
+    }
+    return first;
+  };
   const blocked = (targets: readonly Target[], nowMs: number, probe = false): LimiterOutcome | undefined => {
     for (const target of targets) {
+      const held = allFull(target, nowMs, probe);
+      if (held === undefined) continue;
       const { carriers } = target.rule.carriers!;
-      const held = carriers.map((c) => full.held(carrierPartition(target.partition, c.name), nowMs, probe));
-      if (held.every((h) => h !== undefined)) {
-        const total = carriers.reduce((sum, c) => sum + c.max, 0);
-        return { admitted: false, decisions: [{ ...slotDecision(target, carriers[0]!.max, false, held[0]!), limit: total, remaining: 0 }], via: 'cache' };
-      }
+      const total = carriers.reduce((sum, c) => sum + c.max, 0);
+      return { admitted: false, decisions: [{ ...slotDecision(target, carriers[0]!.max, false, held), limit: total, remaining: 0 }], via: 'cache' };
     }
     return undefined;
   };

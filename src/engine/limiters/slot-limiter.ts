@@ -55,8 +55,9 @@ export function createSlotLimiter(options: SlotLimiterOptions): Limiter {
           const result = await store.acquire(target.partition, leaseId, max, leaseMs, nowMs, { timeoutMs });
           decisions.push(slotDecision(target, max, result.acquired, result.held));
           // A probe that got a slot: the partition had room, nothing is known full there.
-          if (result.acquired) full.forget([target.partition]);
-          if (!result.acquired) {
+          if (result.acquired) {
+            full.forget([target.partition]);
+          } else {
             full.remember(target.partition, result.held, nowMs, result.freesAtMs);
             await release();
             return { admitted: false, decisions, via: 'store' };

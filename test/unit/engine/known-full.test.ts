@@ -198,4 +198,20 @@ describe('slot limiters with a known-full memory', () => {
     expect(store.acquires).toBe(acquires);
     expect((await limiter.take({ targets: [target], nowMs: T0 + MEMORY_MS, leaseId: 'v' })).via).toBe('store');
   });
+
+  it('claims no later carrier\'s probe when an earlier carrier may have room', async () => {
+    const store = countingSlotStore();
+    const full = new KnownFull(MEMORY_MS);
+    const limiter = createCarrierLimiter({ store, timeoutMs: 1_000, full });
+    const partition = { caller: 'global', api: 'r' };
+    const target = { rule: rule({ kind: 'carriers', carriers: [{ name: 'a', max: 1 }, { name: 'b', max: 1 }], lease: '1h' }), partition };
+    // Both carriers were found full, and both memories have passed: carrier a is probed first.
+    full.remember({ ...partition, caller: 'global/a' }, 1, T0);
+    full.remember({ ...partition, caller: 'global/b' }, 1, T0);
+    const outcome = await limiter.take({ targets: [target], nowMs: T0 + MEMORY_MS, leaseId: 'x' });
+    expect([outcome.admitted, outcome.decisions[0]!.carrier, store.acquires]).toEqual([true, 'a', 1]);
+    // Carrier b was never asked: its probe is still free, so the next request is not refused on b's account.
+    expect(full.held({ ...partition, caller: 'global/b' }, T0 + MEMORY_MS, true)).toBeUndefined();
+    expect(full.held({ ...partition, caller: 'global/b' }, T0 + MEMORY_MS)).toBe(1);
+  });
 });
