@@ -11,8 +11,7 @@
  */
 import autocannon from 'autocannon';
 import { LatencyRecorder, type LatencySummary } from './latency-recorder.js';
-import { sendPaced } from './paced-load.js';
-import { hostPort, postRequest, RawHttpPool } from './raw-http-pool.js';
+import { postPaced } from './paced-load.js';
 
 /** How to read one answer: the decisions it admitted (body read only when `readsBody`). */
 export interface AnswerReader {
@@ -133,32 +132,21 @@ export function runHttpClosed(spec: HttpRequestSpec, connections: number, durati
  * counts in its latency (bench/paced-load.ts, with any path and headers).
  */
 export async function runHttpPaced(spec: HttpRequestSpec, rate: number, connections: number, durationS: number): Promise<RowLoad> {
-  const target = new URL(spec.path, spec.url);
-  const pool = new RawHttpPool({ ...hostPort(target), connections, readBodies: spec.reader.readsBody });
   const tally = new DecisionTally(spec.reader);
-  const path = target.pathname + target.search;
-  let inFlight = 0;
-  const total = Math.round(rate * durationS);
-  const started = performance.now();
-  const send = () => {
-    inFlight++;
-    const headers = spec.requestHeaders ? { ...spec.headers, ...spec.requestHeaders() } : (spec.headers ?? {});
-    pool.send(
-      postRequest(target.host, path, headers, spec.body()),
-      (status, body, latencyMs) => {
-        inFlight--;
-        tally.latency(latencyMs);
-        tally.answer(status, body);
-      },
-      () => {
-        inFlight--;
-        tally.fail('error');
-      },
-    );
-  };
-  await sendPaced(rate, total, started, send);
-  while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
-  pool.close();
+  await postPaced({
+    url: spec.url,
+    path: spec.path,
+    rate,
+    durationS,
+    connections,
+    readBodies: spec.reader.readsBody,
+    request: () => ({ headers: spec.requestHeaders ? { ...spec.headers, ...spec.requestHeaders() } : (spec.headers ?? {}), body: spec.body() }),
+    onAnswer: (status, body, latencyMs) => {
+      tally.latency(latencyMs);
+      tally.answer(status, body);
+    },
+    onError: () => tally.fail('error'),
+  });
   return tally.result();
 }
 

@@ -9,7 +9,7 @@
  * requests go over raw keep-alive sockets (raw-http-pool.ts): node:http's client cost this process
  * twice the CPU, and its event-loop stalls landed in the latencies measured for the service.
  */
-import { hostPort, postRequest, RawHttpPool, RequestTimeoutError } from './raw-http-pool.js';
+import { hostPort, postRequest, RawHttpPool, RequestTimeoutError, type OnAnswer, type OnError } from './raw-http-pool.js';
 import { Tally, type LoadResult } from './load.js';
 
 export interface PacedOptions {
@@ -21,42 +21,72 @@ export interface PacedOptions {
 }
 
 export async function runPaced(options: PacedOptions): Promise<LoadResult> {
-  const target = new URL('/v1/signup', options.url);
-  const pool = new RawHttpPool({ ...hostPort(target), connections: options.connections });
   const tally = new Tally();
   let errors = 0;
   let timeouts = 0;
-  let inFlight = 0;
-  const total = Math.round(options.rate * options.durationS);
-  const started = performance.now();
+  await postPaced({
+    ...options,
+    path: '/v1/signup',
+    request: () => ({ headers: {}, body: options.body() }),
+    onAnswer: (status, _body, latencyMs) => tally.response(status, latencyMs),
+    // As with node:http before: a timeout is also an error (autocannon counts them the same way).
+    onError: (error) => {
+      errors++;
+      if (error instanceof RequestTimeoutError) timeouts++;
+    },
+  });
+  return tally.result(errors, timeouts);
+}
 
+/** One paced run of POSTs: where to, how fast, and what to do with each answer or failure. */
+export interface PacedPosts {
+  url: string;
+  path: string;
+  rate: number;
+  durationS: number;
+  connections: number;
+  /** Decode the answers' bodies (else onAnswer gets undefined). */
+  readBodies?: boolean;
+  /** A fresh request (headers besides host, content-type and content-length, and the body). */
+  request: () => { headers: Record<string, string>; body: string };
+  onAnswer: OnAnswer;
+  onError: OnError;
+}
+
+/**
+ * Sends `rate` POSTs a second for `durationS` on a RawHttpPool (sendPaced's schedule) and
+ * resolves once every one has been answered or has failed. The driver of runPaced and of
+ * bench/limiter-load.ts's runHttpPaced, which differ only in how they count the answers.
+ */
+export async function postPaced(options: PacedPosts): Promise<void> {
+  const target = new URL(options.path, options.url);
+  const path = target.pathname + target.search;
+  const pool = new RawHttpPool({ ...hostPort(target), connections: options.connections, readBodies: options.readBodies === true });
+  let inFlight = 0;
   const send = () => {
     inFlight++;
+    const { headers, body } = options.request();
     pool.send(
-      postRequest(target.host, target.pathname + target.search, {}, options.body()),
-      (status, _body, latencyMs) => {
+      postRequest(target.host, path, headers, body),
+      (status, answer, latencyMs) => {
         inFlight--;
-        tally.response(status, latencyMs);
+        options.onAnswer(status, answer, latencyMs);
       },
-      // As with node:http before: a timeout is also an error (autocannon counts them the same way).
       (error) => {
         inFlight--;
-        errors++;
-        if (error instanceof RequestTimeoutError) timeouts++;
+        options.onError(error);
       },
     );
   };
-
-  await sendPaced(options.rate, total, started, send);
+  await sendPaced(options.rate, Math.round(options.rate * options.durationS), performance.now(), send);
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   pool.close();
-  return tally.result(errors, timeouts);
 }
 
 /**
  * Calls `send` `total` times, the k-th at `started` + k / rate (performance.now() ms); resolves
  * once the last is sent. A 1 ms tick sends whatever is due, so requests leave within about a
- * millisecond of schedule. Shared by this driver and bench/limiter-load.ts's.
+ * millisecond of schedule.
  */
 export function sendPaced(rate: number, total: number, started: number, send: () => void): Promise<void> {
   return new Promise<void>((resolve) => {
