@@ -6,6 +6,7 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import type Koa from 'koa';
+import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import { createShadowReport } from './shadow-report.js';
@@ -98,6 +99,8 @@ export interface ComposeOptions {
 
 export interface Composed {
   app: Koa;
+  /** What to serve: the fast lane in front of app.callback() (http/fast-lane.ts). */
+  listener: RequestListener;
   throttle: Throttle;
   limits: LimitAdmin;
   /** Every route of the registry (admin ones included, mounted or not). */
@@ -233,7 +236,7 @@ export function composeApp(options: ComposeOptions): Composed {
     ...decisionRoutes(decisions),
   ];
 
-  const app = createApp({
+  const { app, listener } = createApp({
     logger,
     clock,
     throttle,
@@ -256,6 +259,7 @@ export function composeApp(options: ComposeOptions): Composed {
   });
   return {
     app,
+    listener,
     throttle,
     limits,
     routes,

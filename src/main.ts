@@ -3,6 +3,7 @@
  * Nothing else creates concrete services or reads the environment.
  */
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import cassandra from 'cassandra-driver';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
@@ -82,12 +83,12 @@ async function main(): Promise<void> {
 
   if (settings.adminTokens.length === 0) logger.info('admin routes are off (set ADMIN_TOKEN to enable /v1/admin/* and POST /v1/accounts)');
   const composed = composeApp({ settings, stores, clock, logger, rules: () => rulesInForce.index(), rulesInForce, onStoreError: storeErrorReporter(logger, clock) });
-  const { app, throttle, local: localFallback } = composed;
+  const { throttle, local: localFallback } = composed;
   // Rules name route patterns (and the failed-authentication pseudo-route); one naming none applies nowhere.
   routePaths = new Set<string>([AUTH_FAILURE_PATH, ...appRoutes(composed.routes, stores.health, true, true).map((r) => r.path)]);
   warnUnroutedRules(firstSet, routePaths, logger);
 
-  const server = app.listen(settings.port, settings.host);
+  const server = createServer(composed.listener).listen(settings.port, settings.host);
   await once(server, 'listening');
   logger.info({ address: server.address() }, 'tollgate listening');
   // Envoy's rate limit protocol beside the HTTP decision API, with the same service token.

@@ -33,6 +33,13 @@ export interface LimiterChain {
   take(targets: readonly Target[], nowMs: number, leaseId: string): Promise<ChainOutcome>;
   /** A denial some limiter knows without a store round trip, counting nothing; undefined if none. */
   blocked(targets: readonly Target[], nowMs: number): ChainOutcome | undefined;
+  /**
+   * The refusal take() would answer at once: its first limiter's denial from memory (every
+   * limiter's take() asks its own blocked() first), so the same answer, with nothing taken before
+   * it and nothing to give back. Unlike blocked(), a later limiter's denial does not count: take()
+   * would take from the first one before it got there.
+   */
+  refusedAtOnce(targets: readonly Target[], nowMs: number): ChainOutcome | undefined;
 }
 
 const nothing = async () => {};
@@ -94,6 +101,12 @@ export function createLimiterChain(steps: readonly ChainStep[]): LimiterChain {
         if (outcome && !outcome.admitted) return { admitted: false, decisions: outcome.decisions, via: outcome.via, unavailable: false, holds: false, undo: nothing };
       }
       return undefined;
+    },
+    refusedAtOnce(targets, nowMs) {
+      const first = split(targets)[0];
+      const outcome = first?.step.limiter.blocked?.(first.targets, nowMs);
+      if (!outcome || outcome.admitted) return undefined;
+      return { admitted: false, decisions: outcome.decisions, via: outcome.via, unavailable: outcome.unavailable ?? false, holds: false, undo: nothing };
     },
   };
 }

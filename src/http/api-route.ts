@@ -111,6 +111,12 @@ export interface ApiRoute {
    * the schema.
    */
   checkBody?: (body: unknown) => void;
+  /**
+   * Served by the fast lane (fast-lane.ts) without the Koa app: for a hot route whose handler
+   * needs nothing from the chain but its body (the decision API). Needs a parameterless path, a
+   * required JSON body, no query and no precheck; auth none or service (lane-routes.ts checks).
+   */
+  fastLane?: boolean;
   /** false: a request without a body is taken as {} (POST .../recordings with no parameters). */
   bodyRequired?: boolean;
   bodyExamples?: Record<string, { summary: string; value: unknown }>;

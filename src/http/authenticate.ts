@@ -12,6 +12,7 @@
  * token is even checked, from what this instance knows (Throttle.blocked), so guessing stops.
  */
 import { createHash, hash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
 import { TollgateError } from '../errors.js';
 import type { Accounts, Credentials } from '../domains/accounts/accounts.js';
@@ -87,13 +88,19 @@ export function requireAdminToken(tokens: readonly AdminToken[]) {
  * components, and the decision path stays one digest and one comparison long.
  */
 export function requireServiceToken(token: string) {
-  const expected = createHash('sha256').update(token).digest();
+  const presentsToken = servicePresents(token);
   return async function requireService(ctx: Context, next: Next): Promise<void> {
-    if (!bearerMatches(headerValues(ctx.req, 'authorization'), expected)) {
+    if (!presentsToken(ctx.req)) {
       throw new TollgateError('UNAUTHENTICATED', 'A valid service bearer token is required: Authorization: Bearer <DECISION_TOKEN>', { headers: { 'WWW-Authenticate': 'Bearer' } });
     }
     await next();
   };
+}
+
+/** Whether a request carries the service token (DECISION_TOKEN); the fast lane (lane-routes.ts) asks it too. */
+export function servicePresents(token: string): (req: IncomingMessage) => boolean {
+  const expected = createHash('sha256').update(token).digest();
+  return (req) => bearerMatches(headerValues(req, 'authorization'), expected);
 }
 
 /** Whether the values of an Authorization header are exactly one bearer token with this sha256 digest, in constant time. */

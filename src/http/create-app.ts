@@ -1,11 +1,12 @@
 /**
- * createApp(deps): the Koa application, never listening. main.ts listens on app.callback();
- * tests drive the same callback without a port. The routes come from the registry
- * (api-route.ts); this file only adds the service's own routes and the error renderer.
+ * createApp(deps): the Koa application and the listener to serve it with (the fast lane in front
+ * of app.callback()), never listening. main.ts serves the listener; tests drive the same one.
+ * The routes come from the registry (api-route.ts); this file only adds the service's own
+ * routes, the error renderer and the lane.
  */
 import Koa from 'koa';
 import Router from '@koa/router';
-import { METHODS } from 'node:http';
+import { METHODS, type RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { HealthReport } from '../health.js';
@@ -19,8 +20,10 @@ import type { ApiRoute } from './api-route.js';
 import type { AdminToken } from '../settings.js';
 import type { DecisionListener } from './decision-events.js';
 import { countHttpRequests, type HttpObserver } from './http-metrics.js';
-import { renderErrors } from './render-error.js';
-import { throttleRequests } from './throttle-middleware.js';
+import { errorBody, errorReporter, renderErrors } from './render-error.js';
+import { throttleRequests, type ThrottleMiddlewareDeps } from './throttle-middleware.js';
+import { fastLane } from './fast-lane.js';
+import { laneRoutes } from './lane-routes.js';
 import { DelayQueues } from './shaping.js';
 import type { LimiterChain } from '../engine/limiter-chain.js';
 import { authenticateAccount, requireAdminToken, requireServiceToken } from './authenticate.js';
@@ -69,7 +72,13 @@ export function appRoutes(routes: readonly ApiRoute[], health: () => Promise<Hea
   return served;
 }
 
-export function createApp(deps: AppDeps): Koa {
+/** The Koa app and the listener to serve: the fast lane (fast-lane.ts) in front of the app. */
+export interface ServedApp {
+  app: Koa;
+  listener: RequestListener;
+}
+
+export function createApp(deps: AppDeps): ServedApp {
   const app = new Koa();
   // Koa's own X-Forwarded-* handling stays off; keys/client-address.ts decides with TRUST_PROXY_HOPS.
   app.proxy = false;
@@ -82,16 +91,18 @@ export function createApp(deps: AppDeps): Koa {
   const guards = { throttle: deps.throttle, rules: deps.rules, planOptions: deps.planOptions, clientAddress: deps.clientAddress };
   const requireAdmin = deps.admin ? requireAdminToken(deps.admin.tokens) : undefined;
   const requireService = deps.serviceToken ? requireServiceToken(deps.serviceToken) : undefined;
-  mountRoutes(router, appRoutes(deps.routes, deps.health, requireAdmin !== undefined, requireService !== undefined), {
-    throttle: throttleRequests({
-      ...guards,
-      ...(deps.onShadow ? { onShadow: deps.onShadow } : {}),
-      ...(deps.onDecisions ? { onDecisions: deps.onDecisions } : {}),
-      ...(deps.onMarked ? { onMarked: deps.onMarked } : {}),
-      limiters: deps.limiters,
-      clock: deps.clock,
-      delays: new DelayQueues(),
-    }),
+  const throttleDeps: ThrottleMiddlewareDeps = {
+    ...guards,
+    ...(deps.onShadow ? { onShadow: deps.onShadow } : {}),
+    ...(deps.onDecisions ? { onDecisions: deps.onDecisions } : {}),
+    ...(deps.onMarked ? { onMarked: deps.onMarked } : {}),
+    limiters: deps.limiters,
+    clock: deps.clock,
+    delays: new DelayQueues(),
+  };
+  const served = appRoutes(deps.routes, deps.health, requireAdmin !== undefined, requireService !== undefined);
+  mountRoutes(router, served, {
+    throttle: throttleRequests(throttleDeps),
     authenticate: authenticateAccount({ ...guards, accounts: deps.accounts }),
     requireAdmin,
     requireService,
@@ -105,5 +116,14 @@ export function createApp(deps: AppDeps): Koa {
   app.use(renderErrors(deps.logger, deps.clock));
   app.use(router.routes());
   app.use(router.allowedMethods());
-  return app;
+  const report = errorReporter(deps.logger, deps.clock);
+  const lane = laneRoutes(served, { throttle: throttleDeps, clientAddress: deps.clientAddress, serviceToken: deps.serviceToken });
+  const listener = fastLane(app.callback(), lane, {
+    observe: deps.observeHttp,
+    failed: (caught, req, pattern) => {
+      const error = report(caught, req.method ?? 'POST', pattern);
+      return { status: error.status, headers: error.headers, body: errorBody(error) };
+    },
+  });
+  return { app, listener };
 }

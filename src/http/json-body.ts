@@ -4,6 +4,7 @@
  * nesting: 400 (json-guard.ts). Nothing downstream (throttle, handler) runs for a body that
  * fails here, so a bad request is never counted and never written.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
 import getRawBody from 'raw-body';
 import { TollgateError, invalidRequest } from '../errors.js';
@@ -21,9 +22,10 @@ export function jsonBody(limitBytes = MAX_BODY_BYTES) {
     if (charset && charset.toLowerCase() !== 'utf-8') throw new TollgateError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type charset must be utf-8');
     const encoding = ctx.get('content-encoding');
     if (encoding && encoding.toLowerCase() !== 'identity') throw new TollgateError('UNSUPPORTED_MEDIA_TYPE', 'Content-Encoding is not supported; send the body uncompressed');
+    const preRead = (ctx.req as PreReadRequest)[PRE_READ];
     let text: string;
     try {
-      text = await getRawBody(ctx.req, { length: ctx.get('content-length') || undefined, limit: limitBytes, encoding: 'utf-8' });
+      text = preRead ? textOf(preRead, limitBytes) : await getRawBody(ctx.req, { length: ctx.get('content-length') || undefined, limit: limitBytes, encoding: 'utf-8' });
     } catch (error) {
       const type = (error as { type?: string }).type;
       if (type === 'entity.too.large') throw new TollgateError('PAYLOAD_TOO_LARGE', `Request body is larger than ${limitBytes} bytes`);
@@ -32,6 +34,25 @@ export function jsonBody(limitBytes = MAX_BODY_BYTES) {
     ctx.state.body = parseJsonText(text);
     await next();
   };
+}
+
+/** The bytes the fast lane (fast-lane.ts) read before it handed the request to the app, or the error of that read. */
+export type PreReadBody = { bytes: Buffer } | { error: Error };
+const PRE_READ = Symbol('tollgate.preReadBody');
+type PreReadRequest = IncomingMessage & { [PRE_READ]?: PreReadBody };
+
+/** Leaves the body already read from `req` for jsonBody, which then reads no stream. */
+export function handOverBody(req: IncomingMessage, body: PreReadBody): void {
+  (req as PreReadRequest)[PRE_READ] = body;
+}
+
+/** As raw-body decodes: UTF-8, a byte order mark dropped; its errors and limit too. */
+function textOf(preRead: PreReadBody, limitBytes: number): string {
+  if ('error' in preRead) throw preRead.error;
+  const { bytes } = preRead;
+  if (bytes.length > limitBytes) throw Object.assign(new Error('request entity too large'), { type: 'entity.too.large' });
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return (bom ? bytes.subarray(3) : bytes).toString('utf8');
 }
 
 /** A body's text as JSON, refused (400 naming the path) when it is not JSON or json-guard.ts finds it hostile. */

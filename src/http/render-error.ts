@@ -11,7 +11,7 @@ import { TollgateError } from '../errors.js';
 import { logSampler } from '../log-sampler.js';
 
 export function renderErrors(logger: Logger, clock: Clock) {
-  const sampleUnavailable = logSampler(clock);
+  const report = errorReporter(logger, clock);
   return async function renderError(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
@@ -23,14 +23,26 @@ export function renderErrors(logger: Logger, clock: Clock) {
         }
       }
     } catch (caught) {
-      const error = toTollgateError(caught);
-      if (error.code === 'INTERNAL') logger.error({ err: caught, method: ctx.method, path: ctx.path }, 'request failed');
-      if (error.code === 'SERVICE_UNAVAILABLE') {
-        const suppressed = sampleUnavailable();
-        if (suppressed !== undefined) logger.warn({ err: error.cause ?? error, suppressed, method: ctx.method, path: ctx.path }, 'a store the handler needs did not answer; answered 503');
-      }
-      respondWithError(ctx, error);
+      respondWithError(ctx, report(caught, ctx.method, ctx.path));
     }
+  };
+}
+
+/**
+ * What a caught error is answered with, logged as it deserves: anything not a TollgateError as
+ * INTERNAL (logged), SERVICE_UNAVAILABLE logged sampled. The app's renderer and the fast lane
+ * (fast-lane.ts) share one, so both log the same way.
+ */
+export function errorReporter(logger: Logger, clock: Clock): (caught: unknown, method: string, path: string) => TollgateError {
+  const sampleUnavailable = logSampler(clock);
+  return (caught, method, path) => {
+    const error = toTollgateError(caught);
+    if (error.code === 'INTERNAL') logger.error({ err: caught, method, path }, 'request failed');
+    if (error.code === 'SERVICE_UNAVAILABLE') {
+      const suppressed = sampleUnavailable();
+      if (suppressed !== undefined) logger.warn({ err: error.cause ?? error, suppressed, method, path }, 'a store the handler needs did not answer; answered 503');
+    }
+    return error;
   };
 }
 
@@ -46,7 +58,12 @@ export type ErrorAnswer = Pick<TollgateError, 'status' | 'publicCode' | 'message
 export function respondWithError(ctx: Context, error: ErrorAnswer): void {
   ctx.status = error.status;
   ctx.set(error.headers as Record<string, string>);
-  ctx.body = {
+  ctx.body = errorBody(error);
+}
+
+/** The {"error": {"code", "message", ...}} body of an error response. */
+export function errorBody(error: ErrorAnswer): { error: Record<string, unknown> } {
+  return {
     error: {
       code: error.publicCode,
       message: error.message,

@@ -14,7 +14,8 @@
 import type { Context, Next } from 'koa';
 import { randomUUID } from 'node:crypto';
 import { TollgateError, invalidRequest } from '../errors.js';
-import { planRequest, type PlanOptions } from '../engine/plan-request.js';
+import { planRequest, type Plan, type PlanOptions } from '../engine/plan-request.js';
+import type { RequestView } from '../keys/request-view.js';
 import type { ClientAddressOptions } from '../keys/client-address.js';
 import type { RuleIndex } from '../engine/rule-index.js';
 import type { LimiterChain, ChainOutcome } from '../engine/limiter-chain.js';
@@ -22,7 +23,7 @@ import type { Rule } from '../rules/rule.js';
 import type { Target } from '../engine/admit.js';
 import type { Clock } from '../clock.js';
 import { limitHeaders, limitRefusal, unavailableError } from './verdict-response.js';
-import { respondWithError } from './render-error.js';
+import { respondWithError, type ErrorAnswer } from './render-error.js';
 import { requestView } from './request-view.js';
 import { eventsOfDecisions, type DecisionEvent, type DecisionListener } from './decision-events.js';
 import { takeShaped, type DelayQueues } from './shaping.js';
@@ -57,10 +58,7 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
     const routeName = patterns[0]!;
     const plan = planRequest(rules, requestView(ctx, deps.clientAddress), deps.planOptions, index, { pattern: typeof route === 'string' ? route : routeName });
     if (plan.kind === 'invalid') throw invalidRequest(plan.field, plan.message);
-    if (plan.kind === 'listed') {
-      deps.onDecisions?.([{ rule: plan.rule.id, outcome: 'denied-listed', kind: plan.rule.kind, via: 'list', caller: plan.caller, ...(plan.key === undefined ? {} : { key: plan.key }) }], routeName);
-      return respondWithError(ctx, listedError(plan.rule));
-    }
+    if (plan.kind === 'listed') return respondWithError(ctx, listedRefusal(deps, plan, routeName));
     const nowMs = deps.clock();
     const known = knownRefusal(deps.limiters, plan, nowMs);
     let outcome: ChainOutcome;
@@ -101,8 +99,7 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
       });
       if (shadow) events.push(...eventsOfDecisions(shadow.admitted, shadow.via, shadow.decisions, plan.shadow, 'shadow'));
       if (marked) events.push(...eventsOfDecisions(marked.admitted, marked.via, marked.decisions, plan.marked, 'marked'));
-      for (const { rule, caller } of plan.allowed) events.push({ rule: rule.id, outcome: 'allowed-listed', kind: rule.kind, via: 'list', caller });
-      deps.onDecisions(plan.keys ? withKeys(events, plan.keys) : events, routeName);
+      tell(deps.onDecisions, plan, events, routeName);
     }
     ctx.state.decisions = outcome.decisions;
     const limits: LimitOutcomeForHandler = {};
@@ -132,16 +129,47 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
 }
 
 /**
- * The refusal this instance already knows for a plan that the chain would refuse the same way
- * from it: exact sliding windows only (whose take() asks the same cache first, and has no slot or
- * bucket to take and give back before it), none that waits ("delay"), and no shadow rule that
- * must be counted anyway. A flood of refusals then skips the chain's asynchronous steps and the
- * lease id; anything else (undefined) goes through the chain.
+ * The answer throttle() would give from memory alone, for the fast lane (lane-routes.ts): a key on
+ * a deny list, or a refusal that knownRefusal() finds, with the same decision events told.
+ * Undefined when throttle() must decide; nothing has been counted then. `route` is the matched
+ * pattern, `patterns` the ones whose rules guard it (ApiRoute.rulePaths).
+ */
+export function refusalFromMemory(deps: ThrottleMiddlewareDeps, method: string, route: string, patterns: readonly string[], view: RequestView): ErrorAnswer | undefined {
+  const index = deps.rules();
+  const rules = patterns.length === 1 ? index.match(method, patterns[0]!) : rulesOfPaths(index, method, patterns);
+  if (rules.length === 0) return undefined;
+  const routeName = patterns[0]!;
+  const plan = planRequest(rules, view, deps.planOptions, index, { pattern: route });
+  if (plan.kind === 'invalid') return undefined;
+  if (plan.kind === 'listed') return listedRefusal(deps, plan, routeName);
+  const known = knownRefusal(deps.limiters, plan, deps.clock());
+  if (!known) return undefined;
+  if (deps.onDecisions) tell(deps.onDecisions, plan, eventsOfDecisions(known.admitted, known.via, known.decisions, plan.targets, 'limited'), routeName);
+  return known.unavailable ? unavailableError() : limitRefusal(known.decisions);
+}
+
+function listedRefusal(deps: ThrottleMiddlewareDeps, plan: Extract<Plan, { kind: 'listed' }>, routeName: string): TollgateError {
+  deps.onDecisions?.([{ rule: plan.rule.id, outcome: 'denied-listed', kind: plan.rule.kind, via: 'list', caller: plan.caller, ...(plan.key === undefined ? {} : { key: plan.key }) }], routeName);
+  return listedError(plan.rule);
+}
+
+/** Tells the listener a plan's events, with its allow-listed keys and (TOP_K_SHOW_KEYS) its normalised keys. */
+function tell(listener: DecisionListener, plan: Extract<Plan, { kind: 'targets' }>, events: DecisionEvent[], routeName: string): void {
+  for (const { rule, caller } of plan.allowed) events.push({ rule: rule.id, outcome: 'allowed-listed', kind: rule.kind, via: 'list', caller });
+  listener(plan.keys ? withKeys(events, plan.keys) : events, routeName);
+}
+
+/**
+ * The refusal this instance already knows for a plan, as the chain's take() would answer it from
+ * its first limiter's memory (limiter-chain.ts refusedAtOnce): any kind, but none that waits
+ * ("delay") and no shadow rule that must be counted anyway. A flood of refusals then skips the
+ * chain's asynchronous steps and the lease id, and the fast lane answers it without the app;
+ * anything else (undefined) goes through the chain.
  */
 function knownRefusal(limiters: LimiterChain, plan: { targets: readonly Target[]; shadow: readonly Target[] }, nowMs: number): ChainOutcome | undefined {
   if (plan.shadow.length > 0 || plan.targets.length === 0) return undefined;
-  for (const { rule } of plan.targets) if (rule.kind !== 'window' || rule.consistency !== 'exact' || rule.action.kind === 'delay') return undefined;
-  return limiters.blocked(plan.targets, nowMs);
+  for (const { rule } of plan.targets) if (rule.action.kind === 'delay') return undefined;
+  return limiters.refusedAtOnce(plan.targets, nowMs);
 }
 
 /** The rules of every path a route is served at, once per rule index (swapped whole on reload), method and path list. */

@@ -69,7 +69,7 @@ describe('CDR routes on Cassandra', () => {
   });
 
   it('reads no further than the buffers while the client does not read', async () => {
-    const served = await serveOnUnixSocket(app.composed.app.callback());
+    const served = await serveOnUnixSocket(app.composed.listener);
     onTestFinished(() => served.close());
     const before = counting.yielded;
     const opened = await openPaused(`/v1/accounts/${exporter.accountId}/cdrs/export?format=ndjson`, exporter.bearer, served.socketPath);

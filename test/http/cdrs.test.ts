@@ -229,7 +229,7 @@ async function exportingApp(count: number) {
   const app = await startVoiceApp({ stores: { cdrs: counting } });
   const a = await createAccount(app.url);
   await seedCdrs(counting, a.accountId, count, app.clock() - 1_000, 60_000);
-  const served = await serveOnUnixSocket(app.composed.app.callback());
+  const served = await serveOnUnixSocket(app.composed.listener);
   onTestFinished(() => served.close());
   return { a, counting, socketPath: served.socketPath };
 }

@@ -1,6 +1,6 @@
 /**
  * Builds the app the way main.ts does, with test doubles where a test wants them, and drives it
- * through app.callback() on an ephemeral loopback port.
+ * through its listener (the fast lane in front of app.callback()) on an ephemeral loopback port.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -138,7 +138,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     ...(options.dashboardDir === undefined ? {} : { dashboardDir: options.dashboardDir }),
     ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
   });
-  const server = createServer(composed.app.callback());
+  const server = createServer(composed.listener);
   servers.push(server);
   closers.push(() => composed.close());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -110,6 +110,12 @@ export function createFastLimiter(options: FastLimiterOptions): FastLimiter {
     });
   }
 
+  function refusal(decided: ReturnType<typeof decideAll>, nowMs: number): LimiterOutcome {
+    // A refused partition is a hot one: keep it (it is full) rather than a quiet one.
+    for (const { target, pid } of decided) table.touch(target.partition, nowMs, pid);
+    return { admitted: false, decisions: decisionsOf(decided, false), via: FAST_VIA };
+  }
+
   function decisionsOf(decided: ReadonlyArray<{ target: Target; cost: number; decision: FixedWindowDecision }>, admitted: boolean): LimitDecision[] {
     return decided.flatMap(({ target, cost, decision }) => windowLimitDecisions(target.rule, target.partition.caller, decision, cost, admitted));
   }
@@ -147,12 +153,8 @@ export function createFastLimiter(options: FastLimiterOptions): FastLimiter {
     async take({ targets, nowMs }): Promise<LimiterOutcome> {
       const decided = decideAll(targets, nowMs);
       const admitted = decided.every((d) => d.decision.allowed);
+      if (!admitted) return refusal(decided, nowMs);
       const decisions = decisionsOf(decided, admitted);
-      if (!admitted) {
-        // A refused partition is a hot one: keep it (it is full) rather than a quiet one.
-        for (const { target, pid } of decided) table.touch(target.partition, nowMs, pid);
-        return { admitted, decisions, via: FAST_VIA };
-      }
       const taken: Array<{ w: WindowCount; cost: number }> = [];
       for (const { target, pid, cost } of decided) {
         for (const windowMs of new Set(target.rule.limits.map((l) => l.windowMs))) {
@@ -174,10 +176,10 @@ export function createFastLimiter(options: FastLimiterOptions): FastLimiter {
       };
     },
 
+    // take()'s own refusal, so that a refusal known here is answered as take() would answer it.
     blocked(targets, nowMs) {
       const decided = decideAll(targets, nowMs);
-      if (decided.every((d) => d.decision.allowed)) return undefined;
-      return { admitted: false, decisions: decisionsOf(decided, false), via: 'cache' };
+      return decided.every((d) => d.decision.allowed) ? undefined : refusal(decided, nowMs);
     },
 
     sync() {

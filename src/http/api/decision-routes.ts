@@ -89,6 +89,8 @@ export function decisionRoutes(service: DecisionService): ApiRoute[] {
         'Needs `Authorization: Bearer <DECISION_TOKEN>`; unmounted while DECISION_TOKEN is unset.',
       auth: 'service',
       throttled: false,
+      // Asked per SIP message: answered without the Koa app (http/fast-lane.ts).
+      fastLane: true,
       body: checkSchema,
       checkBody: (body) => checkOne(body, ''),
       bodyExamples: {
@@ -112,6 +114,8 @@ export function decisionRoutes(service: DecisionService): ApiRoute[] {
         'The checks are then decided concurrently, as separate requests would be.',
       auth: 'service',
       throttled: false,
+      // Asked per SIP message: answered without the Koa app (http/fast-lane.ts).
+      fastLane: true,
       body: batchSchema,
       checkBody: checkBatch,
       responses: { 200: { description: 'One answer per check, in order.', schema: Type.Object({ results: Type.Array(answerSchema) }, { additionalProperties: false }) } },

@@ -27,7 +27,7 @@ afterAll(() => servers.forEach((server) => server.close()));
 
 /** The same request sent to the service itself (the app composed for the CLI, driven over HTTP). */
 async function serviceAnswer(service: CliService, method: string, path: string, body?: string): Promise<Response> {
-  const server = createServer(service.composed.app.callback());
+  const server = createServer(service.composed.listener);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

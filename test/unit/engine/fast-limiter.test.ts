@@ -131,11 +131,13 @@ describe('createFastLimiter', () => {
     const [limiter] = limiters;
     const rule = fastRule('one', [[1, 1_000]]);
     const first = take(limiter!, [target(rule)], clock());
-    // Not awaited yet, and already counted.
-    expect(limiter!.blocked!([target(rule)], clock())).toMatchObject({ admitted: false, via: 'cache' });
+    // Not awaited yet, and already counted; blocked() answers the refusal take() gives (the fast lane answers from it).
+    const known = limiter!.blocked!([target(rule)], clock());
+    expect(known).toMatchObject({ admitted: false, via: 'fast' });
     expect((await first).admitted).toBe(true);
     const denied = await take(limiter!, [target(rule)], clock());
     expect(denied).toMatchObject({ admitted: false, via: 'fast', decisions: [{ allowed: false, remaining: 0, retryAfterMs: 1_000, window: '1s' }] });
+    expect(known!.decisions).toEqual(denied.decisions);
     expect(store.calls).toBe(0);
   });
 
