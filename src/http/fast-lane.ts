@@ -51,9 +51,16 @@ export function fastLane(app: RequestListener, routes: ReadonlyMap<string, LaneR
     if (route === undefined || !plainJsonBody(req) || (route.admits && !route.admits(req))) return void app(req, res);
     const started = performance.now();
     const chunks: Buffer[] = [];
+    // One of 'error' and 'end' decides, whichever comes first (a reset can follow the end).
+    let settled = false;
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('error', (error) => handOver(app, req, res, { error }));
+    req.once('error', (error) => {
+      if (!settled) handOver(app, req, res, { error });
+      settled = true;
+    });
     req.once('end', () => {
+      if (settled) return;
+      settled = true;
       const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       const body = parsedOrUndefined(bytes);
       if (body === undefined) return handOver(app, req, res, { bytes });
@@ -101,13 +108,28 @@ function handOver(app: RequestListener, req: IncomingMessage, res: ServerRespons
   void app(req, res);
 }
 
-/** As Koa answers a JSON body: the route's headers, then Content-Type and Content-Length. */
+/**
+ * As Koa answers a JSON body: the route's headers, then Content-Type and Content-Length. A header
+ * Node refuses is the route's fault, answered as any failure (not thrown into a stream callback).
+ */
 function send(res: ServerResponse, answer: LaneAnswer, route: LaneRoute, req: IncomingMessage, started: number, options: LaneOptions): void {
+  let status = answer.status;
+  try {
+    write(res, answer);
+  } catch (error) {
+    if (res.headersSent) return void res.destroy(error as Error);
+    const failure = options.failed(error, req, route.pattern);
+    status = failure.status;
+    write(res, failure);
+  }
+  options.observe?.(route.pattern, req.method!, status, (performance.now() - started) / 1000);
+}
+
+function write(res: ServerResponse, answer: LaneAnswer): void {
   const text = JSON.stringify(answer.body);
   const headers: Record<string, string | number> = { ...answer.headers };
   headers['Content-Type'] = 'application/json; charset=utf-8';
   headers['Content-Length'] = Buffer.byteLength(text);
   res.writeHead(answer.status, headers);
   res.end(text);
-  options.observe?.(route.pattern, req.method!, answer.status, (performance.now() - started) / 1000);
 }

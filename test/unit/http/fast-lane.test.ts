@@ -109,11 +109,16 @@ describe('fastLane', () => {
     expect(reached).toHaveLength(2);
   });
 
-  it('answers a route that fails with what `failed` makes of the error', async () => {
+  it('answers a route that fails, or answers a header Node refuses, with what `failed` makes of the error', async () => {
     const { listener, reached } = echoApp();
     const port = await serve(fastLane(listener, route(async () => Promise.reject(new Error('store down'))), options));
     const text = '{}';
     expect(await send(port, '/lane', [text], json(text))).toMatchObject({ status: 500, body: JSON.stringify({ failed: 'store down' }) });
+    const badHeader = await serve(fastLane(listener, route(() => ({ status: 200, headers: { 'X-Bad': 'a\nb' }, body: {} })), options));
+    const answer = await send(badHeader, '/lane', [text], json(text));
+    expect(answer.status).toBe(500);
+    expect(JSON.parse(answer.body).failed).toMatch(/X-Bad/);
+    expect(observed.at(-1)!.slice(0, 3)).toEqual(['/lane', 'POST', 500]);
     expect(reached).toEqual([]);
   });
 });
