@@ -20,7 +20,7 @@ import type { ApiRoute } from './api-route.js';
 import type { AdminToken } from '../settings.js';
 import type { DecisionListener } from './decision-events.js';
 import { countHttpRequests, type HttpObserver } from './http-metrics.js';
-import { errorBody, errorReporter, renderErrors } from './render-error.js';
+import { laneFailure, renderErrors } from './render-error.js';
 import { throttleRequests, type ThrottleMiddlewareDeps } from './throttle-middleware.js';
 import { fastLane } from './fast-lane.js';
 import { laneRoutes } from './lane-routes.js';
@@ -116,14 +116,7 @@ export function createApp(deps: AppDeps): ServedApp {
   app.use(renderErrors(deps.logger, deps.clock));
   app.use(router.routes());
   app.use(router.allowedMethods());
-  const report = errorReporter(deps.logger, deps.clock);
   const lane = laneRoutes(served, { throttle: throttleDeps, clientAddress: deps.clientAddress, serviceToken: deps.serviceToken });
-  const listener = fastLane(app.callback(), lane, {
-    observe: deps.observeHttp,
-    failed: (caught, req, pattern) => {
-      const error = report(caught, req.method ?? 'POST', pattern);
-      return { status: error.status, headers: error.headers, body: errorBody(error) };
-    },
-  });
+  const listener = fastLane(app.callback(), lane, { observe: deps.observeHttp, failed: laneFailure(deps.logger, deps.clock) });
   return { app, listener };
 }

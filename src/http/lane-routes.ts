@@ -21,8 +21,8 @@ import { plainRequestView } from './request-view.js';
 import { errorBody } from './render-error.js';
 
 export interface LaneDeps {
-  /** The throttle middleware's own deps (the same rules, limiters and listeners). */
-  throttle: ThrottleMiddlewareDeps;
+  /** The throttle middleware's own deps (the same rules, limiters and listeners); absent: no throttled route is in the lane. */
+  throttle?: ThrottleMiddlewareDeps | undefined;
   clientAddress: ClientAddressOptions;
   /** DECISION_TOKEN; without it service routes are not served at all. */
   serviceToken?: string | undefined;
@@ -39,7 +39,7 @@ export function laneRoutes(routes: readonly ApiRoute[], deps: LaneDeps): Map<str
     if (route.fastLane) {
       if (route.auth === 'service' && deps.serviceToken === undefined) continue;
       lane.set(key, handledRoute(route, deps));
-    } else if (route.throttled && route.auth === 'none') lane.set(key, knownRefusals(route, deps));
+    } else if (route.throttled && route.auth === 'none' && deps.throttle) lane.set(key, knownRefusals(route, deps.throttle, deps.clientAddress));
   }
   return lane;
 }
@@ -74,14 +74,14 @@ function bodyCheck(route: ApiRoute): (body: unknown) => boolean {
   return compileBodySchema(route.body!);
 }
 
-function knownRefusals(route: ApiRoute, deps: LaneDeps): LaneRoute {
+function knownRefusals(route: ApiRoute, throttle: ThrottleMiddlewareDeps, clientAddress: ClientAddressOptions): LaneRoute {
   const valid = bodyCheck(route);
   const patterns = route.rulePaths ?? [route.path];
   return {
     pattern: route.path,
     answer(req, body) {
       if (!valid(body)) return undefined;
-      const refusal = refusalFromMemory(deps.throttle, route.method, route.path, patterns, plainRequestView(req, body, deps.clientAddress));
+      const refusal = refusalFromMemory(throttle, route.method, route.path, patterns, plainRequestView(req, body, clientAddress));
       return refusal && { status: refusal.status, headers: refusal.headers, body: errorBody(refusal) };
     },
   };

@@ -4,6 +4,7 @@
  * 500 INTERNAL without internals. SERVICE_UNAVAILABLE (a store the handler needs did not answer)
  * is logged too, sampled, since it repeats on every request while the store is away.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -43,6 +44,15 @@ export function errorReporter(logger: Logger, clock: Clock): (caught: unknown, m
       if (suppressed !== undefined) logger.warn({ err: error.cause ?? error, suppressed, method, path }, 'a store the handler needs did not answer; answered 503');
     }
     return error;
+  };
+}
+
+/** The fast lane's answer for an error a route raised (fast-lane.ts LaneOptions.failed): reported and rendered as renderErrors does. */
+export function laneFailure(logger: Logger, clock: Clock): (caught: unknown, req: IncomingMessage, pattern: string) => { status: number; headers: ErrorAnswer['headers']; body: unknown } {
+  const report = errorReporter(logger, clock);
+  return (caught, req, pattern) => {
+    const error = report(caught, req.method ?? 'POST', pattern);
+    return { status: error.status, headers: error.headers, body: errorBody(error) };
   };
 }
 

@@ -14,7 +14,9 @@ import { batchSchema, checkSchema, decisionRoutes } from '../../src/http/api/dec
 import { requireServiceToken } from '../../src/http/authenticate.js';
 import { mountRoutes, servedRoutes } from '../../src/http/mount-routes.js';
 import { buildOpenApiDocument } from '../../src/http/openapi.js';
-import { renderErrors } from '../../src/http/render-error.js';
+import { laneFailure, renderErrors } from '../../src/http/render-error.js';
+import { fastLane } from '../../src/http/fast-lane.js';
+import { laneRoutes } from '../../src/http/lane-routes.js';
 import { jsonOf, postJson } from '../support/test-app.js';
 
 const TOKEN = 'decision-token-for-tests-0123456789';
@@ -39,7 +41,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
-/** The decision routes mounted as createApp mounts the registry, with the service token or without. */
+/** The decision routes mounted as createApp mounts the registry (the fast lane in front), with the service token or without. */
 async function startApp(service: DecisionService, token: string | null = TOKEN): Promise<string> {
   const logger = pino({ level: 'silent' });
   const clock = createManualClock(0);
@@ -53,7 +55,9 @@ async function startApp(service: DecisionService, token: string | null = TOKEN):
   app.use(renderErrors(logger, clock));
   app.use(router.routes());
   app.use(router.allowedMethods());
-  const server = createServer(app.callback());
+  // Served as main.ts serves the app: the decision routes are answered by the fast lane in front of it.
+  const lane = laneRoutes(decisionRoutes(service), { clientAddress: { trustProxyHops: 0, ipv6PrefixLength: 64 }, serviceToken: token ?? undefined });
+  const server = createServer(fastLane(app.callback(), lane, { failed: laneFailure(logger, clock) }));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
