@@ -12,35 +12,29 @@
  * denies only what Cassandra would deny. An entry is dropped once its newest call is older than
  * the rule's longest window: after that the partition may expire by TTL and its version start
  * again from 0, and an entry that outlived it could be mistaken for its successor.
- * Bounded: the least recently used entry goes first, with recency kept to half the bound (see
- * get). A JavaScript Map is the LRU list, and two of its habits cost tens of µs per call once it
- * holds many entries (measured at 100,000, the default bound): a hot entry deleted and set again
- * on every hit, and the oldest entry looked up with a fresh keys() iterator, which walks every
- * deleted slot V8 leaves at the front until it rehashes. So a hit moves its entry only once the
- * entry is in the older half, and one iterator is kept for evictions.
+ * Bounded: the least recently used entry goes first, with recency kept to half the bound
+ * (lru-map.ts).
  */
 import type { Rule } from '../rules/rule.js';
 import { partitionId, type LogState, type PartitionKey } from './call-log.js';
 import { readPlan } from './decide.js';
+import { LruMap } from './lru-map.js';
 
 export const DEFAULT_PARTITION_CACHE_ENTRIES = 100_000;
 
 interface Entry {
   state: LogState;
   validUntilMs: number;
-  /** When it was last put at the back, counted in puts. */
-  seq: number;
 }
 
 export class PartitionCache {
-  private readonly entries = new Map<string, Entry>();
-  /** Walks the entries oldest first for evictions; a live Map iterator skips what was deleted since. */
-  private order: Iterator<string> = this.entries.keys();
-  private seq = 0;
+  private readonly entries: LruMap<Entry>;
   private hitCount = 0;
   private missCount = 0;
 
-  constructor(private readonly maxEntries = DEFAULT_PARTITION_CACHE_ENTRIES) {}
+  constructor(maxEntries = DEFAULT_PARTITION_CACHE_ENTRIES) {
+    this.entries = new LruMap(maxEntries);
+  }
 
   get(partition: PartitionKey, nowMs: number): LogState | undefined {
     const id = partitionId(partition);
@@ -50,9 +44,6 @@ export class PartitionCache {
       this.entries.delete(id);
       return this.missed();
     }
-    // Most recently used goes last, once it is in the older half: every entry used since the
-    // last maxEntries / 2 puts is then still kept, and a flood's partition is not moved on every hit.
-    if (this.seq - entry.seq >= this.maxEntries / 2) this.putLast(id, entry);
     this.hitCount++;
     return entry.state;
   }
@@ -60,12 +51,11 @@ export class PartitionCache {
   set(rule: Rule, partition: PartitionKey, state: LogState): void {
     const id = partitionId(partition);
     const newest = state.callsMs[0];
-    if (this.maxEntries === 0 || newest === undefined) {
+    if (this.entries.maxEntries <= 0 || newest === undefined) {
       this.entries.delete(id);
       return;
     }
-    this.putLast(id, { state, validUntilMs: newest + readPlan(rule.limits).windowMs, seq: 0 });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.oldest());
+    this.entries.set(id, { state, validUntilMs: newest + readPlan(rule.limits).windowMs });
   }
 
   forget(partition: PartitionKey): void {
@@ -84,21 +74,6 @@ export class PartitionCache {
   /** Lookups that found none, or only an expired one. */
   get misses(): number {
     return this.missCount;
-  }
-
-  private putLast(id: string, entry: Entry): void {
-    this.entries.delete(id);
-    entry.seq = ++this.seq;
-    this.entries.set(id, entry);
-  }
-
-  private oldest(): string {
-    let next = this.order.next();
-    if (next.done) {
-      this.order = this.entries.keys();
-      next = this.order.next();
-    }
-    return next.value as string;
   }
 
   private missed(): undefined {

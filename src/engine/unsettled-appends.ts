@@ -18,6 +18,7 @@ import type { Rule } from '../rules/rule.js';
 import { partitionId, type PartitionKey } from './call-log.js';
 import { readPlan } from './decide.js';
 import { DEFAULT_PARTITION_CACHE_ENTRIES } from './partition-cache.js';
+import { BoundedMemo } from '../keys/bounded-memo.js';
 
 /** Who sent an append: one object per decision, compared by identity. */
 export type Owner = object;
@@ -31,10 +32,13 @@ interface Claim {
 }
 
 export class UnsettledAppends {
-  private readonly claims = new Map<string, Claim[]>();
+  private readonly claims: BoundedMemo<string, Claim[]>;
   private nextSeq = 0;
 
-  constructor(private readonly maxPartitions = DEFAULT_PARTITION_CACHE_ENTRIES) {}
+  constructor(maxPartitions = DEFAULT_PARTITION_CACHE_ENTRIES) {
+    // The oldest partition first out (renewed on every add), without Map.keys().next()'s walk over deleted slots.
+    this.claims = new BoundedMemo(maxPartitions);
+  }
 
   /** `owner` is about to send an append of a call at `atMs` to `partition`; returns the claim's place in the order of sending. */
   add(rule: Rule, partition: PartitionKey, owner: Owner, atMs: number): number {
@@ -44,7 +48,6 @@ export class UnsettledAppends {
     this.claims.delete(id);
     list.push({ owner, seq, atMs, validUntilMs: atMs + readPlan(rule.limits).windowMs });
     this.claims.set(id, list);
-    if (this.claims.size > this.maxPartitions) this.claims.delete(this.claims.keys().next().value!);
     return seq;
   }
 

@@ -1,7 +1,8 @@
 /**
  * BoundedMemo: at most `maxEntries` remembered answers, the oldest first out (phone.ts's and email.ts's
  * normalised keys, key-hasher.ts's HMACs, the slot limiters' known-full partitions, the rate-limit
- * document cache). "Oldest" is the order of first set: to renew an entry, delete it and set it.
+ * document cache, the unsettled appends, the accounts' verified tokens). "Oldest" is the order of
+ * first set: to renew an entry, delete it and set it.
  *
  * The oldest key comes from one iterator kept across evictions. A fresh `keys()` iterator starts
  * at the front of the Map, where V8 leaves the slots of deleted entries until it rehashes the
@@ -11,7 +12,7 @@
  */
 export class BoundedMemo<K, V> {
   private readonly entries = new Map<K, V>();
-  private order: Iterator<K> = this.entries.keys();
+  private readonly order = new OldestKeys(this.entries);
 
   constructor(readonly maxEntries: number) {}
 
@@ -21,7 +22,7 @@ export class BoundedMemo<K, V> {
 
   set(key: K, value: V): void {
     if (this.maxEntries <= 0) return;
-    if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.entries.delete(this.oldest());
+    if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.entries.delete(this.order.next());
     this.entries.set(key, value);
   }
 
@@ -41,8 +42,21 @@ export class BoundedMemo<K, V> {
   get size(): number {
     return this.entries.size;
   }
+}
 
-  private oldest(): K {
+/**
+ * The keys of a Map oldest first, across deletions and additions (BoundedMemo, engine/lru-map.ts):
+ * one live iterator, which skips what was deleted after it passed and sees what was added since.
+ */
+export class OldestKeys<K> {
+  private order: Iterator<K>;
+
+  constructor(private readonly entries: Map<K, unknown>) {
+    this.order = entries.keys();
+  }
+
+  /** The oldest key; only for a Map that is not empty. */
+  next(): K {
     let next = this.order.next();
     // Done once it has passed the last key: later keys need a new iterator (from the front, which is then the oldest).
     if (next.done) {

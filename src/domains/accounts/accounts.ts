@@ -9,6 +9,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { isSid, newSid } from '../shared/sids.js';
 import { rfc2822 } from '../shared/time-format.js';
+import { BoundedMemo } from '../../keys/bounded-memo.js';
 import type { AccountResource, CreateAccountBody, CreatedAccount } from './account-schema.js';
 
 export interface Account {
@@ -54,8 +55,8 @@ const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').
 export function createAccounts(deps: AccountsDeps): Accounts {
   const cacheMs = deps.cacheMs ?? 10_000;
   const maxEntries = deps.cacheEntries ?? 10_000;
-  // token hash (hex) -> account and when it was verified; insertion order is age order.
-  const verified = new Map<string, { account: Account; atMs: number }>();
+  // token hash (hex) -> account and when it was verified; the oldest verification first out.
+  const verified = new BoundedMemo<string, { account: Account; atMs: number }>(maxEntries);
 
   const resource = (a: Account): AccountResource => ({ accountId: a.accountId, friendlyName: a.friendlyName, status: 'active', dateCreated: rfc2822(a.createdAtMs)! });
 
@@ -66,10 +67,7 @@ export function createAccounts(deps: AccountsDeps): Accounts {
     if (hit && now - hit.atMs < cacheMs) return hit.account;
     verified.delete(key);
     const account = await deps.repository.findByTokenHash(hash);
-    if (account && cacheMs > 0) {
-      if (verified.size >= maxEntries) verified.delete(verified.keys().next().value!);
-      verified.set(key, { account, atMs: now });
-    }
+    if (account && cacheMs > 0) verified.set(key, { account, atMs: now });
     return account;
   }
 

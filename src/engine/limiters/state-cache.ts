@@ -9,9 +9,10 @@
  * - blocked() denies from an entry seen less than a second ago (a stale entry may deny what the
  *   store would now admit, so the window is short);
  * - the 'local' fallback decides on whatever this instance knows while its row may still live.
- * Bounded: the least recently used entry goes first (a Map keeps insertion order).
+ * Bounded: the least recently used entry goes first, with recency kept to half the bound (lru-map.ts).
  */
 import { partitionId, type PartitionKey } from '../call-log.js';
+import { LruMap } from '../lru-map.js';
 
 export const DEFAULT_STATE_CACHE_ENTRIES = 10_000;
 
@@ -28,19 +29,20 @@ export interface CachedState {
 }
 
 export class StateCache {
-  private readonly entries = new Map<string, CachedState>();
+  private readonly entries: LruMap<CachedState>;
 
-  constructor(private readonly maxEntries = DEFAULT_STATE_CACHE_ENTRIES) {}
+  constructor(maxEntries = DEFAULT_STATE_CACHE_ENTRIES) {
+    this.entries = new LruMap(maxEntries);
+  }
 
   /** The entry, if its row may still live at `nowMs`. */
   get(partition: PartitionKey, nowMs: number): CachedState | undefined {
     const id = partitionId(partition);
     const entry = this.entries.get(id);
     if (!entry) return undefined;
+    if (nowMs < entry.expiresAtMs) return entry;
     this.entries.delete(id);
-    if (nowMs >= entry.expiresAtMs) return undefined;
-    this.entries.set(id, entry); // most recently used goes last
-    return entry;
+    return undefined;
   }
 
   /** The entry, if a compare-and-set may start from it at `nowMs`. */
@@ -80,10 +82,6 @@ export class StateCache {
   }
 
   private put(partition: PartitionKey, entry: CachedState): void {
-    const id = partitionId(partition);
-    this.entries.delete(id);
-    if (this.maxEntries <= 0) return;
-    this.entries.set(id, entry);
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(partitionId(partition), entry);
   }
 }
