@@ -50,7 +50,7 @@ export interface ShapingOptions {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The delay every refusing rule allows, or undefined when one of them rejects. */
-function delayOf(outcome: ChainOutcome): { maxWaitMs: number; queues: Array<{ key: string; max: number }> } | undefined {
+function delayOf(outcome: ChainOutcome): { maxWaitMs: number; queues: Array<{ key: string; max: number }>; rules: string[] } | undefined {
   if (outcome.admitted || outcome.unavailable) return undefined;
   const refusing = outcome.decisions.filter((d) => !d.allowed);
   if (refusing.length === 0) return undefined;
@@ -62,7 +62,7 @@ function delayOf(outcome: ChainOutcome): { maxWaitMs: number; queues: Array<{ ke
     maxWaitMs = Math.min(maxWaitMs, action.maxWaitMs);
     queues.push({ key: `${d.rule.id}\u0000${d.caller}`, max: action.maxQueue });
   }
-  return { maxWaitMs, queues };
+  return { maxWaitMs, queues, rules: refusing.map((d) => d.rule.id) };
 }
 
 export async function takeShaped(
@@ -71,21 +71,21 @@ export async function takeShaped(
   nowMs: number,
   leaseId: string,
   options: ShapingOptions,
-): Promise<{ outcome: ChainOutcome; waitedMs: number }> {
+): Promise<{ outcome: ChainOutcome; waitedMs: number; delayedBy: readonly string[] }> {
   let outcome = await chain.take(targets, nowMs, leaseId);
   const delay = delayOf(outcome);
-  if (!delay || !options.queues.enter(delay.queues)) return { outcome, waitedMs: 0 };
+  if (!delay || !options.queues.enter(delay.queues)) return { outcome, waitedMs: 0, delayedBy: [] };
   const sleep = options.sleep ?? realSleep;
   const started = options.clock();
   try {
     for (;;) {
       const waitMs = Math.max(1, ...outcome.decisions.filter((d) => !d.allowed).map((d) => d.retryAfterMs));
-      if (options.clock() - started + waitMs > delay.maxWaitMs) return { outcome, waitedMs: 0 };
+      if (options.clock() - started + waitMs > delay.maxWaitMs) return { outcome, waitedMs: 0, delayedBy: [] };
       await sleep(waitMs);
       outcome = await chain.take(targets, options.clock(), leaseId);
-      if (outcome.admitted) return { outcome, waitedMs: Math.max(1, options.clock() - started) };
+      if (outcome.admitted) return { outcome, waitedMs: Math.max(1, options.clock() - started), delayedBy: delay.rules };
       // Refused again: by a rule that still allows waiting (and within the first wait's budget), or for good.
-      if (!delayOf(outcome)) return { outcome, waitedMs: 0 };
+      if (!delayOf(outcome)) return { outcome, waitedMs: 0, delayedBy: [] };
     }
   } finally {
     options.queues.leave(delay.queues);

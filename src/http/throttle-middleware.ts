@@ -65,6 +65,7 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
     let shadow: ChainOutcome | undefined;
     let marked: ChainOutcome | undefined;
     let waitedMs = 0;
+    let delayedBy: readonly string[] = [];
     if (known) outcome = known;
     else {
       // Slots are held under the sid of the resource the request creates (minted before us), else its own id.
@@ -77,6 +78,7 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
       outcome = shaped.outcome;
       shadow = shadowed;
       waitedMs = shaped.waitedMs;
+      delayedBy = shaped.delayedBy;
       // "mark" rules are asked only for a request the others admit: a refused request marks nothing.
       marked = outcome.admitted && plan.marked.length > 0 ? await deps.limiters.take(plan.marked, nowMs, `${leaseId}/marked`) : undefined;
     }
@@ -94,8 +96,9 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
     if (waitedMs > 0) ctx.set('Throttle-Delay', String(Math.round(waitedMs)));
     if (deps.onDecisions) {
       const events = eventsOfDecisions(outcome.admitted, outcome.via, outcome.decisions, plan.targets, 'limited');
+      // Delayed: the rules whose refusal the request waited out; the others admitted it as usual.
       if (waitedMs > 0) events.forEach((e, i) => {
-        if (e.outcome === 'admitted') events[i] = { ...e, outcome: 'delayed' };
+        if (e.outcome === 'admitted' && delayedBy.includes(e.rule)) events[i] = { ...e, outcome: 'delayed' };
       });
       if (shadow) events.push(...eventsOfDecisions(shadow.admitted, shadow.via, shadow.decisions, plan.shadow, 'shadow'));
       if (marked) events.push(...eventsOfDecisions(marked.admitted, marked.via, marked.decisions, plan.marked, 'marked'));

@@ -65,6 +65,24 @@ describe('action delay', () => {
     expect(total(scraped, 'tollgate_decisions_total', { rule: 'shaped', outcome: 'admitted' })).toBe(1);
   });
 
+  it('counts as delayed only the rules whose refusal was waited out; another rule on the request admitted it as usual', async () => {
+    const rules = parseRules('test', {
+      rules: [
+        { id: 'shaped', match: { method: 'POST', path: '/v1/signup' }, key: 'body.phone', normalize: 'e164', limits: ['1/1'], action: { kind: 'delay', maxWait: '2s' } },
+        { id: 'generous', match: { method: 'POST', path: '/v1/signup' }, key: 'body.phone', normalize: 'e164', limits: [{ count: 100, window: '1h' }] },
+      ],
+    });
+    const app = await startTestApp({ rules, clock: systemClock });
+    expect((await postJson(`${app.url}/v1/signup`, PHONE)).status).toBe(201);
+    const second = await postJson(`${app.url}/v1/signup`, PHONE);
+    expect(second.status).toBe(201);
+    expect(Number(second.headers.get('throttle-delay'))).toBeGreaterThan(0);
+    const scraped = await scrape(app.url);
+    const count = (rule: string, outcome: string) => total(scraped, 'tollgate_decisions_total', { rule, outcome });
+    expect([count('shaped', 'admitted'), count('shaped', 'delayed')]).toEqual([1, 1]);
+    expect([count('generous', 'admitted'), count('generous', 'delayed')]).toEqual([2, 0]);
+  });
+
   it('with maxQueue 1, refuses a second waiting request of the same key at once, and still admits the first waiter', async () => {
     const app = await startTestApp({ rules: signupRule(['1/2'], { kind: 'delay', maxWait: '3s', maxQueue: 1 }), clock: systemClock });
     const decisions = observeDecisions(app);
