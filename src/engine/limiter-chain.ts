@@ -40,6 +40,12 @@ export interface LimiterChain {
    * would take from the first one before it got there.
    */
   refusedAtOnce(targets: readonly Target[], nowMs: number): ChainOutcome | undefined;
+  /**
+   * take() without the promise, when one limiter that decides in memory (takeNow) decides every
+   * target: the same outcome, for a caller on a hot path (the decision API's fast checks).
+   * Undefined when take() must be asked.
+   */
+  takeNow(targets: readonly Target[], nowMs: number, leaseId: string): ChainOutcome | undefined;
 }
 
 const nothing = async () => {};
@@ -101,6 +107,27 @@ export function createLimiterChain(steps: readonly ChainStep[]): LimiterChain {
         if (outcome && !outcome.admitted) return { admitted: false, decisions: outcome.decisions, via: outcome.via, unavailable: false, holds: false, undo: nothing };
       }
       return undefined;
+    },
+    takeNow(targets, nowMs, leaseId) {
+      const groups = split(targets);
+      const only = groups.length === 1 ? groups[0]! : undefined;
+      if (!only?.step.limiter.takeNow) return undefined;
+      const outcome = only.step.limiter.takeNow({ targets: only.targets, nowMs, leaseId });
+      if (!outcome.admitted) return { admitted: false, decisions: outcome.decisions, via: outcome.via, unavailable: outcome.unavailable ?? false, holds: false, undo: nothing };
+      let undo = outcome.undo;
+      return {
+        admitted: true,
+        decisions: outcome.decisions,
+        via: outcome.via,
+        unavailable: false,
+        holds: outcome.holds ?? false,
+        // As take()'s: given back once, however often it is called.
+        undo: async () => {
+          const pending = undo;
+          undo = undefined;
+          await pending?.();
+        },
+      };
     },
     refusedAtOnce(targets, nowMs) {
       const first = split(targets)[0];

@@ -68,4 +68,6 @@ export interface Limiter {
   take(request: LimiterRequest): Promise<LimiterOutcome>;
   /** A denial this instance knows without a store round trip, counting nothing; undefined if none. */
   blocked?(targets: readonly Target[], nowMs: number): LimiterOutcome | undefined;
+  /** A limiter that decides in memory (fast mode): take() itself, without the promise. */
+  takeNow?(request: LimiterRequest): LimiterOutcome;
 }

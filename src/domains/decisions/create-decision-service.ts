@@ -57,11 +57,15 @@ export function createDecisionService(deps: DecisionServiceDeps): DecisionServic
    * A denial some limiter already knows (a counter this instance saw spent less than a second
    * ago, a window its cache shows full) is answered without a store round trip and counts
    * nothing, as the compare-and-set path would answer after its read. Fast targets are decided in
-   * memory by take() anyway, so a check of fast rules only skips the second look.
+   * memory: the chain's takeNow() decides them at once, refusals and admissions alike.
    */
   async function decide(chain: LimiterChain, targets: readonly Target[]): Promise<DecisionAnswer> {
     const nowMs = deps.clock();
-    if (!targets.every((t) => t.rule.consistency === 'fast')) {
+    if (targets.every((t) => t.rule.consistency === 'fast')) {
+      // Decided in memory: take() without its promise and async steps (an SBC's per-packet path).
+      const now = chain.takeNow(targets, nowMs, NO_LEASE);
+      if (now) return answerOf(now);
+    } else {
       const known = chain.blocked(targets, nowMs);
       if (known) return answerOf(known);
     }

@@ -38,7 +38,7 @@ import type { Target } from '../admit.js';
 import { partitionId } from '../call-log.js';
 import type { FastCount, FastCountStore } from '../fast-count-store.js';
 import { decideFixedWindows, windowLimitDecisions, type FixedWindowDecision } from '../fixed-window.js';
-import type { Limiter, LimitDecision, LimiterOutcome } from '../limiter.js';
+import type { Limiter, LimitDecision, LimiterOutcome, LimiterRequest } from '../limiter.js';
 import type { Via } from '../throttle.js';
 import { FastWindowTable, type WindowCount } from './fast-window-table.js';
 
@@ -144,37 +144,43 @@ export function createFastLimiter(options: FastLimiterOptions): FastLimiter {
     }
   }
 
+  // No await before the decision and its recording: they are one synchronous step, so no
+  // other decision of this instance runs in between (this is the 10,000 decisions/s path).
+  function takeNow({ targets, nowMs }: LimiterRequest): LimiterOutcome {
+    const decided = decideAll(targets, nowMs);
+    const admitted = decided.every((d) => d.decision.allowed);
+    if (!admitted) return refusal(decided, nowMs);
+    const decisions = decisionsOf(decided, admitted);
+    const taken: Array<{ w: WindowCount; cost: number }> = [];
+    for (const { target, pid, cost } of decided) {
+      for (const windowMs of new Set(target.rule.limits.map((l) => l.windowMs))) {
+        const w = table.current(target.partition, windowMs, nowMs, pid);
+        w.local += cost;
+        taken.push({ w, cost });
+      }
+    }
+    return {
+      admitted,
+      decisions,
+      via: FAST_VIA,
+      // Gives back to the windows taken from, while they are still the ones counted (an ended
+      // window has nothing left to give back). The next sync publishes the lower count.
+      // At most once, however often it is called.
+      undo: async () => {
+        for (const { w, cost } of taken.splice(0)) if (table.holds(w)) w.local = Math.max(0, w.local - cost);
+      },
+    };
+  }
+
   return {
     kind: 'window',
     syncIntervalMs: options.syncIntervalMs,
 
-    // No await before the decision and its recording: they are one synchronous step, so no
-    // other decision of this instance runs in between (this is the 10,000 decisions/s path).
-    async take({ targets, nowMs }): Promise<LimiterOutcome> {
-      const decided = decideAll(targets, nowMs);
-      const admitted = decided.every((d) => d.decision.allowed);
-      if (!admitted) return refusal(decided, nowMs);
-      const decisions = decisionsOf(decided, admitted);
-      const taken: Array<{ w: WindowCount; cost: number }> = [];
-      for (const { target, pid, cost } of decided) {
-        for (const windowMs of new Set(target.rule.limits.map((l) => l.windowMs))) {
-          const w = table.current(target.partition, windowMs, nowMs, pid);
-          w.local += cost;
-          taken.push({ w, cost });
-        }
-      }
-      return {
-        admitted,
-        decisions,
-        via: FAST_VIA,
-        // Gives back to the windows taken from, while they are still the ones counted (an ended
-        // window has nothing left to give back). The next sync publishes the lower count.
-        // At most once, however often it is called.
-        undo: async () => {
-          for (const { w, cost } of taken.splice(0)) if (table.holds(w)) w.local = Math.max(0, w.local - cost);
-        },
-      };
+    async take(request): Promise<LimiterOutcome> {
+      return takeNow(request);
     },
+
+    takeNow,
 
     // take()'s own refusal, so that a refusal known here is answered as take() would answer it.
     blocked(targets, nowMs) {
