@@ -8,9 +8,10 @@
  * the front until it rehashes. So recency is kept to half the bound: a hit moves its entry to the
  * young end only once the entry is in the older half (every entry used since the last
  * maxEntries / 2 sets is then still kept, and a flood's partition is not moved on every hit), and
- * one live iterator, which skips what was deleted after it passed, finds the oldest.
+ * a live iterator, which skips what was deleted after it passed, finds the oldest (OldestKeys,
+ * which also keeps it from pinning the Map's old tables).
  */
-import { OldestKeys } from '../keys/bounded-memo.js';
+import { OldestKeys, refreshAfterChanges } from '../keys/bounded-memo.js';
 
 interface Slot<V> {
   value: V;
@@ -20,10 +21,12 @@ interface Slot<V> {
 
 export class LruMap<V> {
   private readonly entries = new Map<string, Slot<V>>();
-  private readonly order = new OldestKeys(this.entries);
+  private readonly order: OldestKeys<string>;
   private seq = 0;
 
-  constructor(readonly maxEntries: number) {}
+  constructor(readonly maxEntries: number) {
+    this.order = new OldestKeys(this.entries, refreshAfterChanges(maxEntries));
+  }
 
   /** The value, counted as a use. */
   get(id: string): V | undefined {
@@ -41,6 +44,7 @@ export class LruMap<V> {
   }
 
   delete(id: string): boolean {
+    this.order.changed();
     return this.entries.delete(id);
   }
 
@@ -52,5 +56,6 @@ export class LruMap<V> {
     this.entries.delete(id);
     slot.seq = ++this.seq;
     this.entries.set(id, slot);
+    this.order.changed();
   }
 }
