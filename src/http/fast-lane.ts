@@ -14,7 +14,7 @@
  * headers in the same order) and counted in the HTTP metrics under the route's pattern.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { MAX_BODY_BYTES, handOverBody, parseJsonText, type PreReadBody } from './json-body.js';
+import { MAX_BODY_BYTES, handOverBody, parseJsonText, startsWithBom, type PreReadBody } from './json-body.js';
 import type { HttpObserver } from './http-metrics.js';
 
 export interface LaneAnswer {
@@ -95,7 +95,7 @@ function plainJsonBody(req: IncomingMessage): boolean {
 
 /** The body as JSON, or undefined when the app's reader would refuse it or decode it otherwise (a BOM). */
 function parsedOrUndefined(bytes: Buffer): unknown {
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return undefined;
+  if (startsWithBom(bytes)) return undefined;
   try {
     return parseJsonText(bytes.toString('utf8'));
   } catch {

@@ -51,8 +51,12 @@ function textOf(preRead: PreReadBody, limitBytes: number): string {
   if ('error' in preRead) throw preRead.error;
   const { bytes } = preRead;
   if (bytes.length > limitBytes) throw Object.assign(new Error('request entity too large'), { type: 'entity.too.large' });
-  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  return (bom ? bytes.subarray(3) : bytes).toString('utf8');
+  return (startsWithBom(bytes) ? bytes.subarray(3) : bytes).toString('utf8');
+}
+
+/** A UTF-8 byte order mark first: raw-body drops it (the fast lane leaves such a body to the app). */
+export function startsWithBom(bytes: Buffer): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
 /** A body's text as JSON, refused (400 naming the path) when it is not JSON or json-guard.ts finds it hostile. */

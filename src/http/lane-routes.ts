@@ -81,7 +81,7 @@ function knownRefusals(route: ApiRoute, throttle: ThrottleMiddlewareDeps, client
     pattern: route.path,
     answer(req, body) {
       if (!valid(body)) return undefined;
-      const refusal = refusalFromMemory(throttle, route.method, route.path, patterns, plainRequestView(req, body, clientAddress));
+      const refusal = refusalFromMemory(throttle, route.method, route.path, patterns, plainRequestView(req, body, clientAddress), req);
       return refusal && { status: refusal.status, headers: refusal.headers, body: errorBody(refusal) };
     },
   };

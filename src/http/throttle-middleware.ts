@@ -11,6 +11,7 @@
  * refused, and onShadow (log, counter). Limiters that hold something until the resource the
  * request creates ends (slots) keep it past a handler that succeeds on a route that mints a lease.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
 import { randomUUID } from 'node:crypto';
 import { TollgateError, invalidRequest } from '../errors.js';
@@ -53,14 +54,15 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
     const index = deps.rules();
     // A route served at several paths is guarded by the rules of all of them (api-route.ts).
     const patterns: readonly string[] = ctx.state.rulePaths ?? (typeof route === 'string' ? [route] : []);
-    const rules = patterns.length === 1 ? index.match(ctx.method, patterns[0]!) : rulesOfPaths(index, ctx.method, patterns);
+    const rules = rulesOf(index, ctx.method, patterns);
     if (rules.length === 0) return next();
     const routeName = patterns[0]!;
     const plan = planRequest(rules, requestView(ctx, deps.clientAddress), deps.planOptions, index, { pattern: typeof route === 'string' ? route : routeName });
     if (plan.kind === 'invalid') throw invalidRequest(plan.field, plan.message);
     if (plan.kind === 'listed') return respondWithError(ctx, listedRefusal(deps, plan, routeName));
     const nowMs = deps.clock();
-    const known = knownRefusal(deps.limiters, plan, nowMs);
+    // A request the fast lane handed on was asked about just now (refusalFromMemory): not again.
+    const known = memoryAsked(ctx.req) ? undefined : knownRefusal(deps.limiters, plan, nowMs);
     let outcome: ChainOutcome;
     let shadow: ChainOutcome | undefined;
     let marked: ChainOutcome | undefined;
@@ -137,19 +139,27 @@ export function throttleRequests(deps: ThrottleMiddlewareDeps) {
  * Undefined when throttle() must decide; nothing has been counted then. `route` is the matched
  * pattern, `patterns` the ones whose rules guard it (ApiRoute.rulePaths).
  */
-export function refusalFromMemory(deps: ThrottleMiddlewareDeps, method: string, route: string, patterns: readonly string[], view: RequestView): ErrorAnswer | undefined {
+export function refusalFromMemory(deps: ThrottleMiddlewareDeps, method: string, route: string, patterns: readonly string[], view: RequestView, req: IncomingMessage): ErrorAnswer | undefined {
   const index = deps.rules();
-  const rules = patterns.length === 1 ? index.match(method, patterns[0]!) : rulesOfPaths(index, method, patterns);
+  const rules = rulesOf(index, method, patterns);
   if (rules.length === 0) return undefined;
   const routeName = patterns[0]!;
   const plan = planRequest(rules, view, deps.planOptions, index, { pattern: route });
   if (plan.kind === 'invalid') return undefined;
   if (plan.kind === 'listed') return listedRefusal(deps, plan, routeName);
   const known = knownRefusal(deps.limiters, plan, deps.clock());
-  if (!known) return undefined;
+  if (!known) {
+    // The app takes the request next: its throttle goes straight to the chain, whose take() asks the same memory first.
+    (req as AskedRequest)[MEMORY_ASKED] = true;
+    return undefined;
+  }
   if (deps.onDecisions) tell(deps.onDecisions, plan, eventsOfDecisions(known.admitted, known.via, known.decisions, plan.targets, 'limited'), routeName);
   return known.unavailable ? unavailableError() : limitRefusal(known.decisions);
 }
+
+const MEMORY_ASKED = Symbol('tollgate.memoryAsked');
+type AskedRequest = IncomingMessage & { [MEMORY_ASKED]?: true };
+const memoryAsked = (req: IncomingMessage): boolean => (req as AskedRequest)[MEMORY_ASKED] === true;
 
 function listedRefusal(deps: ThrottleMiddlewareDeps, plan: Extract<Plan, { kind: 'listed' }>, routeName: string): TollgateError {
   deps.onDecisions?.([{ rule: plan.rule.id, outcome: 'denied-listed', kind: plan.rule.kind, via: 'list', caller: plan.caller, ...(plan.key === undefined ? {} : { key: plan.key }) }], routeName);
@@ -173,6 +183,10 @@ function knownRefusal(limiters: LimiterChain, plan: { targets: readonly Target[]
   if (plan.shadow.length > 0 || plan.targets.length === 0) return undefined;
   for (const { rule } of plan.targets) if (rule.action.kind === 'delay') return undefined;
   return limiters.refusedAtOnce(plan.targets, nowMs);
+}
+
+function rulesOf(index: RuleIndex, method: string, patterns: readonly string[]): readonly Rule[] {
+  return patterns.length === 1 ? index.match(method, patterns[0]!) : rulesOfPaths(index, method, patterns);
 }
 
 /** The rules of every path a route is served at, once per rule index (swapped whole on reload), method and path list. */

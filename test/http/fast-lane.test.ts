@@ -98,6 +98,18 @@ describe('the fast lane', () => {
     });
   }
 
+  it("asks the limiters' memory once per request: the app's throttle does not ask again for a request the lane handed on", async () => {
+    const app = await appWith('bucket');
+    const port = Number(new URL(app.url).port);
+    const appPort = await serve(app.composed.app.callback());
+    const asked = vi.spyOn(app.composed.limiters.chain, 'refusedAtOnce');
+    expect((await post(port, '/v1/signup', JSON.stringify({ email: 'first@example.com' }))).status).toBe(201);
+    expect(asked).toHaveBeenCalledTimes(1);
+    // Straight to the app (no lane in front): its throttle asks.
+    expect((await post(appPort, '/v1/signup', JSON.stringify({ email: 'second@example.com' }))).status).toBe(201);
+    expect(asked).toHaveBeenCalledTimes(2);
+  });
+
   it('counts what it answers: the decision events and the HTTP requests, as the app would', async () => {
     const app = await appWith('window');
     const port = Number(new URL(app.url).port);
