@@ -38,6 +38,8 @@ export interface LimiterOptions {
   instanceId: string;
   /** How often the fast-mode counts are shared (FAST_SYNC_INTERVAL_MS). */
   fastSyncIntervalMs: number;
+  /** Told the duration (ms) and result of every fast-mode sync (the metrics). */
+  onFastSync?: (ms: number, ok: boolean) => void;
   /** How long a slot partition found full is refused without a read (SLOT_REFUSAL_MEMORY_MS; 0: never). */
   slotRefusalMemoryMs: number;
   /** Told about every store failure or missed deadline of a limiter (the exact window names its targets). */
@@ -73,6 +75,7 @@ export function composeLimiters(options: LimiterOptions): Limiters {
     clock: options.clock,
     syncIntervalMs: options.fastSyncIntervalMs,
     onSyncError: onStoreError,
+    onSynced: options.onFastSync,
   });
   const chain = createLimiterChain([
     { limiter: createSlotLimiter(slotOptions), decides: (rule) => rule.kind === 'concurrent' },

@@ -135,6 +135,8 @@ export function composeApp(options: ComposeOptions): Composed {
     cache,
     // Read at scrape time; without the reload path the rules are a fixed set that never reloads.
     ruleSet: () => ({ version: options.rules().version, reloads: options.rulesInForce?.status().reloads ?? { ok: 0, failed: 0 } }),
+    // Scraped only once the service is up, after `limiters` below exists.
+    fast: () => limiters.fast.stats(),
   });
   // The throttle and the limit admin see the store through the timing decorator; the store itself knows nothing of metrics.
   const callLog = metrics.timeStore(stores.callLog);
@@ -149,6 +151,7 @@ export function composeApp(options: ComposeOptions): Composed {
     instanceId,
     fastSyncIntervalMs: settings.fastSyncIntervalMs,
     slotRefusalMemoryMs: settings.slotRefusalMemoryMs,
+    onFastSync: (ms, ok) => metrics.fastSynced(ms / 1000, ok),
     onStoreError: (error, targets) => {
       metrics.storeFallback(error);
       if (targets) options.onStoreError?.(error, targets);

@@ -15,6 +15,7 @@ import type { DecisionEvent } from '../http/decision-events.js';
 import type { HttpObserver } from '../http/http-metrics.js';
 import type { MetricsScrape } from '../http/api/metrics-routes.js';
 import { decisionOutcome, isNearLimit } from './decision-labels.js';
+import { registerFastSyncMetrics, type FastLimiterReading } from './fast-sync-metrics.js';
 import { registerStateMetrics, type StateSources } from './state-metrics.js';
 import { TimedCallLog } from './timed-call-log.js';
 import { PendingCounts } from './pending-counts.js';
@@ -22,6 +23,8 @@ import { PendingCounts } from './pending-counts.js';
 export interface ServiceMetricsOptions extends StateSources {
   /** NEAR_LIMIT_SHARE: an admitted decision at or above this share of a limit is near it. */
   nearLimitShare: number;
+  /** The fast limiter's state, read at scrape time (FastLimiter.stats()). */
+  fast: () => FastLimiterReading;
 }
 
 export interface ServiceMetrics {
@@ -39,6 +42,8 @@ export interface ServiceMetrics {
   fallbackWrittenBack(calls: number): void;
   /** Counts and times one HTTP request (http/http-metrics.ts). */
   observeHttp: HttpObserver;
+  /** Times one fast-mode sync (FastLimiterOptions.onSynced). */
+  fastSynced(seconds: number, ok: boolean): void;
 }
 
 /** Store calls: sub-millisecond in memory, a few ms for a Cassandra read, tens for a compare-and-set (Paxos). */
@@ -50,6 +55,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
   registerStateMetrics(registry, options);
+  const fastSynced = registerFastSyncMetrics(registry, options.fast);
 
   // The decision path's counters are counted in plain maps and handed over when read (pending-counts.ts).
   const decisionCounts = new PendingCounts(['rule', 'outcome', 'kind', 'via'] as const);
@@ -131,5 +137,6 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
       requestCounts.count(route, method, status);
       httpSeconds.observe({ route, method }, seconds);
     },
+    fastSynced,
   };
 }

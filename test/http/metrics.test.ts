@@ -94,6 +94,10 @@ describe('GET /metrics', () => {
       tollgate_partition_cache_entries: 'gauge',
       tollgate_rule_reloads_total: 'counter',
       tollgate_rule_set_info: 'gauge',
+      tollgate_fast_sync_seconds: 'histogram',
+      tollgate_fast_windows: 'gauge',
+      tollgate_fast_partitions: 'gauge',
+      tollgate_fast_evictions_total: 'counter',
     });
     for (const name of types.keys()) expect(help.get(name), name).toMatch(/\w/);
     const names = new Set(samples.map((s) => s.name));

@@ -61,6 +61,8 @@ export interface FastLimiterOptions {
   syncTimeoutMs?: number;
   /** Told about every failed sync; decisions go on with what was last known. */
   onSyncError?: (error: unknown) => void;
+  /** Told the duration (ms) of every sync and whether it succeeded (the metrics time L with it). */
+  onSynced?: (ms: number, ok: boolean) => void;
 }
 
 export interface FastLimiterStats {
@@ -122,6 +124,7 @@ export function createFastLimiter(options: FastLimiterOptions): FastLimiter {
 
   async function runSync(): Promise<void> {
     const startMs = options.clock();
+    const syncsBefore = counters.syncs;
     const { running: live, ended } = table.sweep(startMs);
     const changed = [...live, ...ended].filter((w) => w.local !== w.published);
     const snapshot: FastCount[] = changed.map((w) => ({ ...w.key, count: w.local }));
@@ -141,6 +144,7 @@ export function createFastLimiter(options: FastLimiterOptions): FastLimiter {
       options.onSyncError?.(error);
     } finally {
       counters.lastSyncMs = options.clock() - startMs;
+      options.onSynced?.(counters.lastSyncMs, counters.syncs > syncsBefore);
     }
   }
 

@@ -263,6 +263,24 @@ describe('createFastLimiter', () => {
     expect(store.published.at(-2)!.map((c) => c.count)).toEqual([7]);
   });
 
+  it('tells onSynced how long each sync took (store time on the clock) and whether it succeeded', async () => {
+    const clock = createManualClock(T0);
+    const inner = new ObservedStore(new MemoryFastCountStore(clock));
+    // The store's round trips take 3 ms of the limiter's clock each way.
+    const slow: FastCountStore = {
+      publish: async (id, counts, o) => { clock.advance(3); await inner.publish(id, counts); void o; },
+      readOthers: async (id, keys, o) => { clock.advance(3); void o; return inner.readOthers(id, keys); },
+    };
+    const synced: Array<[number, boolean]> = [];
+    const limiter = createFastLimiter({ store: slow, instanceId: 'i-0', clock, syncIntervalMs: SYNC_MS, onSynced: (ms, ok) => synced.push([ms, ok]) });
+    await take(limiter, [target(fastRule('timed', [[10, 1_000]]))], clock());
+    await limiter.sync();
+    inner.failing = true;
+    await limiter.sync();
+    // The failed sync stopped at its publish: 3 ms, not 6.
+    expect(synced).toEqual([[6, true], [3, false]]);
+  });
+
   it('runs one sync at a time', async () => {
     const { limiters } = setup(1);
     const first = limiters[0]!.sync();

@@ -9,9 +9,10 @@ import { parseExposition, seriesOf, total } from '../../support/prometheus-text.
 function setup() {
   const cache = { hits: 0, misses: 0, size: 0 };
   const ruleSet = { version: 'v1', reloads: { ok: 0, failed: 0 } };
-  const metrics = createServiceMetrics({ nearLimitShare: 0.8, cache, ruleSet: () => ruleSet });
+  const fast = { partitions: 0, windows: 0, evictions: 0 };
+  const metrics = createServiceMetrics({ nearLimitShare: 0.8, cache, ruleSet: () => ruleSet, fast: () => fast });
   const read = async () => parseExposition((await metrics.scrape()).text);
-  return { metrics, cache, ruleSet, read };
+  return { metrics, cache, ruleSet, fast, read };
 }
 
 const decision = (rule: string, outcome: DecisionEvent['outcome'], via: DecisionEvent['via'], usedShare?: number): DecisionEvent => ({
@@ -53,6 +54,24 @@ describe('createServiceMetrics', () => {
     scraped = await read();
     expect(total(scraped, 'tollgate_partition_cache_hits_total')).toBe(7);
     expect(total(scraped, 'tollgate_rule_reloads_total', { result: 'ok' })).toBe(4);
+  });
+
+  it('times fast-mode syncs by result and reads the fast limiter\'s windows, partitions and evictions when scraped', async () => {
+    const { metrics, fast, read } = setup();
+    let scraped = await read();
+    // Both results from the first scrape on, at 0.
+    expect(seriesOf(scraped, 'tollgate_fast_sync_seconds_count').map((s) => [s.labels.result, s.value])).toEqual([['ok', 0], ['failed', 0]]);
+    metrics.fastSynced(0.004, true);
+    metrics.fastSynced(0.03, true);
+    metrics.fastSynced(1.2, false);
+    Object.assign(fast, { partitions: 40, windows: 80, evictions: 3 });
+    scraped = await read();
+    expect(seriesOf(scraped, 'tollgate_fast_sync_seconds_count').map((s) => [s.labels.result, s.value])).toEqual([['ok', 2], ['failed', 1]]);
+    expect(total(scraped, 'tollgate_fast_sync_seconds_bucket', { result: 'ok', le: '0.005' })).toBe(1);
+    expect(total(scraped, 'tollgate_fast_sync_seconds_sum', { result: 'failed' })).toBeCloseTo(1.2);
+    expect([total(scraped, 'tollgate_fast_partitions'), total(scraped, 'tollgate_fast_windows'), total(scraped, 'tollgate_fast_evictions_total')]).toEqual([40, 80, 3]);
+    // A running total, not added up again per scrape.
+    expect(total(await read(), 'tollgate_fast_evictions_total')).toBe(3);
   });
 
   it('reports only the rule-set version in force', async () => {
