@@ -1,7 +1,7 @@
 /**
  * What the contract suite cannot see of the Cassandra FastCountStore: the number of statements a
  * sync costs (counted by a wrapper around client.execute and client.batch, never timed), a failed write written
- * again by a later publish, and an instance's own row left unparsed. Instance ids are drawn per
+ * again by a later publish, instances with different shard counts, and an instance's own row left unparsed. Instance ids are drawn per
  * test, so the contract suite's rows (same keyspace, maybe the same windows) never mix in.
  */
 import type cassandra from 'cassandra-driver';
@@ -42,7 +42,7 @@ function counting(client: cassandra.Client) {
 
 const client = useTestClient();
 
-describe('CassandraFastCountStore on fast_window_counts', () => {
+describe('CassandraFastCountStore on fast_window_rows', () => {
   // A second connection: a second instance of the service.
   const second = useTestClient();
   const storeOn = (c: cassandra.Client) => new CassandraFastCountStore(c, testDomainOptions(), { shards: SHARDS });
@@ -107,14 +107,24 @@ describe('CassandraFastCountStore on fast_window_counts', () => {
     expect(await storeOn(second()).readOthers(uniqueId('i'), keys, opts)).toEqual(keys.map(() => 4));
   });
 
+  it('sums the rows of instances that split their counts into other numbers of shards', async () => {
+    // A reader sums every row of the window, whatever its shard: a rolling change of the shard count loses nothing.
+    const keys: FastCountKey[] = Array.from({ length: 50 }, (_, d) => ({ partition: { caller: `dev-${d}`, api: 'packets-mixed-shards' }, windowMs: 60_000, windowStart: START }));
+    const [one, seven, reader] = [uniqueId('i'), uniqueId('i'), uniqueId('i')];
+    await new CassandraFastCountStore(client(), testDomainOptions(), { shards: 1 }).publish(one, keys.map((key) => ({ ...key, count: 2 })), opts);
+    await new CassandraFastCountStore(client(), testDomainOptions(), { shards: 7 }).publish(seven, keys.map((key, i) => ({ ...key, count: i })), opts);
+    expect(await storeOn(second()).readOthers(reader, keys, opts)).toEqual(keys.map((_, i) => 2 + i));
+  });
+
   it("never parses the reader's own row; fails on another's it cannot read", async () => {
-    const key: FastCountKey = { partition: { caller: uniqueId('dev'), api: 'packets-unreadable' }, windowMs: 1_000, windowStart: START };
+    // A window of its own: an unreadable row fails every read of its window, so no other test may read it.
+    const key: FastCountKey = { partition: { caller: uniqueId('dev'), api: 'packets-unreadable' }, windowMs: 1_000, windowStart: START + 7_000 };
     const [mine, other] = [uniqueId('i'), uniqueId('i')];
     await storeOn(client()).publish(other, [{ ...key, count: 6 }], opts);
     // A row this release cannot read (a later release's format, say), under the reader's own id.
     await client().execute(
-      `INSERT INTO ${TEST_KEYSPACE}.fast_window_counts (window_ms, window_start, shard, instance, counts) VALUES (?, ?, ?, ?, ?) USING TTL 120`,
-      [key.windowMs, START, fastCountShard(key.partition, SHARDS), mine, '{"v":2}'],
+      `INSERT INTO ${TEST_KEYSPACE}.fast_window_rows (window_ms, window_start, shard, instance, counts) VALUES (?, ?, ?, ?, ?) USING TTL 120`,
+      [key.windowMs, key.windowStart, fastCountShard(key.partition, SHARDS), mine, '{"v":2}'],
       { prepare: true },
     );
     expect(await storeOn(second()).readOthers(mine, [key], opts)).toEqual([6]);

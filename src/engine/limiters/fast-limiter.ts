@@ -127,16 +127,16 @@ export function createFastLimiter(options: FastLimiterOptions): FastLimiter {
     const syncsBefore = counters.syncs;
     const { running: live, ended } = table.sweep(startMs);
     const changed = [...live, ...ended].filter((w) => w.local !== w.published);
-    const snapshot: FastCount[] = changed.map((w) => ({ ...w.key, count: w.local }));
+    // A literal, not a spread of w.key: these live until the publish lands, and the spread built a larger object.
+    const snapshot: FastCount[] = changed.map(({ key, local }) => ({ partition: key.partition, windowMs: key.windowMs, windowStart: key.windowStart, count: local }));
     try {
       // Publish first: in a tick aligned with the other instances', what they read next then
       // includes this tick's counts (the T + L case of the bound).
       await options.store.publish(options.instanceId, snapshot, { timeoutMs });
       changed.forEach((w, i) => (w.published = snapshot[i]!.count));
       const others = await options.store.readOthers(options.instanceId, live.map((w) => w.key), { timeoutMs });
-      live.forEach((w, i) => {
-        if (table.holds(w)) w.others = others[i]!;
-      });
+      // A window replaced or dropped meanwhile is no longer in the table: writing to it changes nothing.
+      live.forEach((w, i) => (w.others = others[i]!));
       counters.syncs++;
     } catch (error) {
       // Nothing published is marked so: the next sync publishes it again (absolute values).

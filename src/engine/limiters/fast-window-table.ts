@@ -92,7 +92,7 @@ export class FastWindowTable {
     p.movedAtMs = nowMs;
   }
 
-  /** Whether `w` is still the window the table holds (a sync's answer for a replaced one is dropped). */
+  /** Whether `w` is still the window the table holds (an undo gives nothing back to a replaced or swept one). */
   holds(w: WindowCount): boolean {
     return this.partitions.get(partitionId(w.key.partition))?.windows.get(w.key.windowMs) === w;
   }

@@ -1,61 +1,58 @@
 /**
- * The Cassandra FastCountStore (cql/019_fast_window_counts.cql). One partition per window length,
- * window start and shard, where a shard is a fixed slice of the (rule, caller) pairs
- * (fastCountShard: FNV-1a modulo `shards`, 4 by default). In it each instance has ONE row
- * holding all its counts of that window and shard, as compact JSON (encodeShardCounts).
+ * The Cassandra FastCountStore (cql/021_fast_window_rows.cql). One partition per window (length
+ * and start); in it, per shard (a fixed slice of the (rule, caller) pairs: fastCountShard,
+ * FNV-1a modulo `shards`, 4 by default), ONE row per instance holding all its counts of that
+ * window and shard, as compact JSON (encodeShardCounts).
  * publish    = the rows whose content changed (or whose last write failed), each rewritten whole
  *              from FastCountMirror with USING TTL (window + margin), idempotent, in unlogged
  *              batches of at most 40 KB of counts (Cassandra refuses a batch past 50 KiB,
  *              batch_size_fail_threshold): one statement per sync until the counts pass 40 KB;
- * readOthers = one SELECT per window group (length x start) naming its shards with IN; the rows
- *              of the other instances parsed and summed, this instance's own skipped unparsed.
+ * readOthers = one SELECT per window, of its whole partition; the other instances' rows parsed
+ *              and summed, this instance's own skipped unparsed. While no other instance has
+ *              counted in a window, no key is even looked at.
  * Both run a bounded number of statements at once (the driver pipelines them on its connections).
  *
- * COST PER SYNC. With G window groups (one per window length of the rules in use, two just after
- * a boundary while the ended window gets its last publish), a sync is ceil(bytes / 40 KB) writes
- * (at most one per row) and G reads, whatever the number of windows W and of shards. The first
- * layout (cql/017) cost one statement per window, W writes and W reads: 8,800 statements and
- * about a second for the 4,400 windows of the bench, against a 50 ms interval; this table's
- * first version one statement per row, 8 each way for two window lengths and 4 shards. Bytes
- * grow with the keys: a count is about 50 bytes of JSON (43 of them the caller's hash); a write
- * carries all of this instance's counts of a changed shard, a read every instance's counts of its
- * window, this instance's own included (skipping it takes two range reads instead of one, and a
- * statement costs more than the bytes: see below).
+ * COST PER SYNC. With G windows running (one per window length of the rules in use, two just
+ * after a boundary while the ended window gets its last publish), a sync is ceil(bytes / 40 KB)
+ * writes touching at most G partitions, and G single-partition reads, whatever the number of
+ * counts and of shards. Bytes grow with the keys: a count is about 50 bytes of JSON (43 of them
+ * the caller's hash); a write carries all of this instance's counts of a changed shard, a read
+ * every instance's counts of the window, this instance's own included (skipping it would take
+ * two range reads instead of one, and a statement costs more than the bytes: see below).
  *
- * WHY FEW STATEMENTS. Measured on the bench's 2-core box (Cassandra 5.0.8, one node), a statement
- * arriving alone costs Cassandra 3 to 7 ms of CPU (its shared executor's workers wake, spin and
- * park again around every request), against 0.75 ms each in a steady stream: 20 lone statements
- * a second took 14% of a core, 20 bursts of 4 took 36%. A sync every 50 ms is exactly such
- * sparse traffic, so what it costs is its number of statements, whatever their size.
+ * WHY FEW STATEMENTS AND FEW PARTITIONS. Measured on the bench's 2-core box (Cassandra 5.0.8,
+ * one node), a statement arriving alone costs Cassandra 3 to 7 ms of CPU (its shared executor's
+ * workers wake, spin and park again around every request), against 0.75 ms each in a steady
+ * stream; within a statement, each partition it touches is its own task on those workers (an IN
+ * on the partition key is one read command per partition). A sync every 50 ms is exactly such
+ * sparse traffic, so what it costs is its statements and partitions, whatever their size. The
+ * layouts before this one: one row per window (cql/017), 8,800 statements for the bench's 4,400
+ * windows, about a second against a 50 ms interval; then one partition per shard (cql/019), 8
+ * partitions written and 8 read per sync for two window lengths; here 2 and 2.
  *
- * WHY ONE TEXT ROW PER SHARD. Each statement is parsed, routed, applied and answered on its own.
- * A row per window inside the shard's partition would take a statement per window; an unlogged
- * batch of them into one partition would be one statement, but each row is still applied and
- * read with its own clustering key, timestamp and TTL (several times the bytes), and a batch past
- * 50 KB is refused (batch_size_fail_threshold). Counter columns are not an option: an increment is not idempotent
- * (a retried one counts twice), takes no TTL, and costs a read on the replica.
+ * WHY ONE TEXT ROW PER SHARD. A row per count would be applied and read with its own clustering
+ * key, timestamp and TTL (several times the bytes), and a batch past 50 KB is refused. Shards
+ * keep rows small: a sync that changed a few counts rewrites their shards' rows, not every count
+ * of the window. Counter columns are not an option: an increment is not idempotent (a retried
+ * one counts twice), takes no TTL, and costs a read on the replica.
  *
- * THE SCALING LIMIT. Statements grow slowly with the keys (one batch per 40 KB); bytes grow as
- * K * 50 per instance for K keys active per window length. The bench's 4,400 windows are about
- * 220 KB: busy traffic changes every shard at every sync, so each instance writes that and reads
- * it once per instance every 50 ms: about 4.4 MB/s per instance each way, in 8 statements a sync
- * instead of 8,800.
- * 100,000 keys per window would be 100 MB/s per instance: past some 10^4 keys per window the sync
- * is bounded by bytes and JSON parsing, not statements. Then lengthen the sync interval (the
- * bound's T grows with it); more shards make a sync that changed few keys write less, but read
- * no less. The default of 4 keeps a row small enough that a few changed keys do not rewrite
- * everything, while batches and IN keep the statements per sync independent of it (with one
- * statement per row, 16 shards cost the bench's fast decision service 640 writes and 640 reads a
- * second, a third of a core on the 2-core box it shares with the service).
+ * THE SCALING LIMIT. Bytes grow as K * 50 per instance for K keys active per window. The
+ * bench's 4,400 windows are about 220 KB: busy traffic changes every shard at every sync, so each
+ * instance writes that and reads it once per instance every 50 ms, about 4.4 MB/s each way.
+ * 100,000 keys per window would be 100 MB/s per instance: past some 10^4 keys per window the
+ * sync is bounded by bytes and JSON parsing, not statements. Then lengthen the sync interval
+ * (the bound's T grows with it). One partition per window also means one replica set takes a
+ * window's sync traffic; the partition moves with the window start (every second for a
+ * per-second window), so no node holds it for long.
  *
  * Consistency LOCAL_ONE for both, not the service's LOCAL_QUORUM: a fast limiter's counts are
  * already up to a sync interval stale by design (its documented bound, limiters/fast-limiter.ts),
  * and a replica a few ms behind is the same kind of staleness, while a quorum would add a
  * replica round trip to every sync. Two writes of one row are ordered by the driver's client-side
- * timestamps, so a timed-out write that lands late never overwrites a newer one. Every instance
- * must use the same shard count (or it looks for the others' counts in the wrong rows), and
- * instance ids must be unique per process (compose.ts draws one), since a row is rewritten whole
- * from this process's mirror. Driver errors propagate: the limiter counts them (onSyncError) and
+ * timestamps, so a timed-out write that lands late never overwrites a newer one. Instance ids
+ * must be unique per process (compose.ts draws one), since a row is rewritten whole from this
+ * process's mirror; the shard count need not agree between instances, since a reader sums every
+ * row of the window whatever shard it is in. Driver errors propagate: the limiter counts them (onSyncError) and
  * decides on with what it last knew. The client is built by main.ts and handed in.
  */
 import cassandra from 'cassandra-driver';
@@ -63,7 +60,7 @@ import { partitionId, type StoreCallOptions } from '../../engine/call-log.js';
 import { fastCountTtlSeconds, type FastCount, type FastCountKey, type FastCountStore } from '../../engine/fast-count-store.js';
 import type { CassandraDomainOptions } from './cassandra-domain-options.js';
 import { FastCountMirror, type FastCountRowWrite } from './fast-count-mirror.js';
-import { checkShardCount, decodeShardCounts, DEFAULT_FAST_COUNT_SHARDS, fastCountShard, fastCountShardKeyId, type FastCountShardKey } from './fast-count-shard.js';
+import { checkShardCount, decodeShardCounts, DEFAULT_FAST_COUNT_SHARDS } from './fast-count-shard.js';
 
 const Long = cassandra.types.Long;
 
@@ -74,14 +71,15 @@ export interface FastCountStoreTuning {
   concurrency?: number;
   /** Rows outlive their window by this much (60 s by default; tests shorten it). */
   ttlMarginSeconds?: number;
-  /** Shards per window (4 by default). The same on every instance sharing the keyspace. */
+  /** Shards per window (4 by default): how many rows this instance splits a window's counts into. */
   shards?: number;
 }
 
-/** The windows asked for that live in one shard row, by partition, with their places in the answer. */
-interface ShardRead {
-  key: FastCountShardKey;
-  places: Map<string, number[]>;
+/** The keys asked for in one window, by their places in the answer. */
+interface WindowRead {
+  windowMs: number;
+  windowStart: number;
+  places: number[];
 }
 
 export class CassandraFastCountStore implements FastCountStore {
@@ -97,9 +95,9 @@ export class CassandraFastCountStore implements FastCountStore {
     options: CassandraDomainOptions,
     private readonly tuning: FastCountStoreTuning = {},
   ) {
-    const table = `${options.keyspace}.fast_window_counts`;
+    const table = `${options.keyspace}.fast_window_rows`;
     this.insertQuery = `INSERT INTO ${table} (window_ms, window_start, shard, instance, counts) VALUES (?, ?, ?, ?, ?) USING TTL ?`;
-    this.selectQuery = `SELECT shard, instance, counts FROM ${table} WHERE window_ms = ? AND window_start = ? AND shard IN ?`;
+    this.selectQuery = `SELECT instance, counts FROM ${table} WHERE window_ms = ? AND window_start = ?`;
     this.consistency = tuning.consistency ?? cassandra.types.consistencies.localOne;
     this.concurrency = tuning.concurrency ?? 64;
     this.shards = checkShardCount(tuning.shards ?? DEFAULT_FAST_COUNT_SHARDS);
@@ -123,39 +121,24 @@ export class CassandraFastCountStore implements FastCountStore {
 
   async readOthers(instanceId: string, keys: readonly FastCountKey[], options: StoreCallOptions): Promise<number[]> {
     const sums = new Array<number>(keys.length).fill(0);
-    // One SELECT per window group, its shards named with IN (see WHY FEW STATEMENTS above).
-    const groups = groupBy(this.shardReads(keys), (read) => `${read.key.windowMs}:${read.key.windowStart}`);
-    await eachLimited(groups, this.concurrency, async (reads) => {
-      const { windowMs, windowStart } = reads[0]!.key;
-      const placesOf = new Map(reads.map((read) => [read.key.shard, read.places]));
-      const params = [windowMs, Long.fromNumber(windowStart), [...placesOf.keys()]];
-      const result = await this.client.execute(this.selectQuery, params, this.queryOptions(options));
+    // One SELECT per window, of its whole partition (see WHY FEW STATEMENTS AND FEW PARTITIONS above).
+    await eachLimited(windowReads(keys), this.concurrency, async ({ windowMs, windowStart, places }) => {
+      const result = await this.client.execute(this.selectQuery, [windowMs, Long.fromNumber(windowStart)], this.queryOptions(options));
+      let others: Map<string, number> | undefined;
       for (const row of result.rows) {
-        // This instance knows its own counts: its row is not worth the parse.
+        // This instance knows its own counts: its rows are not worth the parse.
         if (row.get('instance') === instanceId) continue;
-        const places = placesOf.get(row.get('shard') as number)!;
+        others ??= new Map();
         for (const [api, caller, count] of decodeShardCounts((row.get('counts') as string | null) ?? '[]')) {
-          for (const i of places.get(partitionId({ api, caller })) ?? []) sums[i]! += count;
+          const id = partitionId({ api, caller });
+          others.set(id, (others.get(id) ?? 0) + count);
         }
       }
+      // Alone in this window (the common case of one instance): every sum stays 0, no key is looked at.
+      if (!others) return;
+      for (const i of places) sums[i] = others.get(partitionId(keys[i]!.partition)) ?? 0;
     });
     return sums;
-  }
-
-  /** The keys grouped by the row they live in (one key asked twice is answered twice). */
-  private shardReads(keys: readonly FastCountKey[]): ShardRead[] {
-    const reads = new Map<string, ShardRead>();
-    keys.forEach((k, i) => {
-      const key: FastCountShardKey = { windowMs: k.windowMs, windowStart: k.windowStart, shard: fastCountShard(k.partition, this.shards) };
-      const id = fastCountShardKeyId(key);
-      let read = reads.get(id);
-      if (!read) reads.set(id, (read = { key, places: new Map() }));
-      const pid = partitionId(k.partition);
-      const places = read.places.get(pid);
-      if (places) places.push(i);
-      else read.places.set(pid, [i]);
-    });
-    return [...reads.values()];
   }
 
   /** Every statement here is a read or an overwrite with an absolute value: replaying it is harmless. */
@@ -189,16 +172,21 @@ function batchesOf(writes: readonly FastCountRowWrite[], maxBytes: number): Fast
   return batches;
 }
 
-/** The items in groups of equal `id`, in order of first appearance. */
-function groupBy<T>(items: readonly T[], id: (item: T) => string): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = id(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return [...groups.values()];
+/** The keys grouped by window (length and start), in order of first appearance; one key asked twice is answered twice. */
+function windowReads(keys: readonly FastCountKey[]): WindowRead[] {
+  const byLength = new Map<number, Map<number, WindowRead>>();
+  const reads: WindowRead[] = [];
+  keys.forEach(({ windowMs, windowStart }, i) => {
+    let starts = byLength.get(windowMs);
+    if (!starts) byLength.set(windowMs, (starts = new Map()));
+    let read = starts.get(windowStart);
+    if (!read) {
+      starts.set(windowStart, (read = { windowMs, windowStart, places: [] }));
+      reads.push(read);
+    }
+    read.places.push(i);
+  });
+  return reads;
 }
 
 /** Runs `work` on every item, at most `limit` at once; rejects with the first failure (after the others settle). */

@@ -1,5 +1,5 @@
 /**
- * What this process has published to fast_window_counts: per instance id, window and shard, the
+ * What this process has published to fast_window_rows: per instance id, window and shard, the
  * whole content of that instance's row. A row holds every count of its shard, so changing one
  * count means rewriting the row, and FastCountStore.publish promises that the windows it is not
  * given keep what was published before: the rest of the row comes from here. Pure (no I/O): the

@@ -1,17 +1,17 @@
 /**
- * Where a fast count lives in fast_window_counts (cql/019_fast_window_counts.cql) and how a row
- * holds its counts. The writer (FastCountMirror) and the reader (CassandraFastCountStore) both
- * place a partition with fastCountShard: every instance, in every release, must place it in the
- * same shard, or instances stop seeing each other's counts without any error. The hash is
- * therefore spelled out here rather than borrowed from a library, and its values are pinned by
- * test/unit/store/fast-count-shard.test.ts.
+ * Which row of a window a fast count lives in (cql/021_fast_window_rows.cql), and how a row holds
+ * its counts. The writer (FastCountMirror) places each count with fastCountShard; readers read a
+ * window's rows whole, so they need not agree with it. It must still be stable within one
+ * process's life (a count moving between its rows would be counted in both until the old row is
+ * rewritten) and, cheaply, across releases: the hash is spelled out here rather than borrowed from
+ * a library, and its values are pinned by test/unit/store/fast-count-shard.test.ts.
  */
 import type { PartitionKey } from '../../engine/call-log.js';
 
 /** Shards per window by default: see the store's header for what the number trades. */
 export const DEFAULT_FAST_COUNT_SHARDS = 4;
 
-/** One Cassandra partition of fast_window_counts: a window length, a window start and a shard. */
+/** One row's place in fast_window_rows, this instance's id aside: a window length, a window start and a shard. */
 export interface FastCountShardKey {
   windowMs: number;
   /** Epoch ms, a multiple of windowMs. */
@@ -78,7 +78,7 @@ export function encodeShardCounts(entries: Iterable<ShardCountEntry>): string {
 export function decodeShardCounts(text: string): ShardCountEntry[] {
   const groups: unknown = JSON.parse(text);
   if (!Array.isArray(groups) || !groups.every(isRuleGroup)) {
-    throw new Error(`fast_window_counts: a row's counts are not [[api, caller, count, ...], ...]: ${text.slice(0, 80)}`);
+    throw new Error(`fast_window_rows: a row's counts are not [[api, caller, count, ...], ...]: ${text.slice(0, 80)}`);
   }
   const entries: ShardCountEntry[] = [];
   for (const group of groups) {
