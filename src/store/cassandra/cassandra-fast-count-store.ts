@@ -1,23 +1,24 @@
 /**
- * The Cassandra FastCountStore (cql/021_fast_window_rows.cql). One partition per window (length
- * and start); in it, per shard (a fixed slice of the (rule, caller) pairs: fastCountShard,
- * FNV-1a modulo `shards`, 4 by default), ONE row per instance holding all its counts of that
- * window and shard, as compact JSON (encodeShardCounts).
+ * The Cassandra FastCountStore (cql/021_fast_window_rows.cql). One partition per minute
+ * (fastCountMinute: the minute a window starts in); in it, per window and shard (a fixed slice of
+ * the (rule, caller) pairs: fastCountShard, FNV-1a modulo `shards`, 4 by default), ONE row per
+ * instance holding all its counts of that window and shard, as compact JSON (encodeShardCounts).
  * publish    = the rows whose content changed (or whose last write failed), each rewritten whole
  *              from FastCountMirror with USING TTL (window + margin), idempotent, in unlogged
  *              batches of at most 40 KB of counts (Cassandra refuses a batch past 50 KiB,
  *              batch_size_fail_threshold): one statement per sync until the counts pass 40 KB;
- * readOthers = one SELECT per window, of its whole partition; the other instances' rows parsed
- *              and summed, this instance's own skipped unparsed. While no other instance has
- *              counted in a window, no key is even looked at.
+ * readOthers = one SELECT per minute, naming its windows with (window_ms, window_start) IN ?;
+ *              the other instances' rows parsed and summed, this instance's own skipped
+ *              unparsed. While no other instance has counted in a window, no key is looked at.
  * Both run a bounded number of statements at once (the driver pipelines them on its connections).
  *
- * COST PER SYNC. With G windows running (one per window length of the rules in use, two just
- * after a boundary while the ended window gets its last publish), a sync is ceil(bytes / 40 KB)
- * writes touching at most G partitions, and G single-partition reads, whatever the number of
- * counts and of shards. Bytes grow with the keys: a count is about 50 bytes of JSON (43 of them
- * the caller's hash); a write carries all of this instance's counts of a changed shard, a read
- * every instance's counts of the window, this instance's own included (skipping it would take
+ * COST PER SYNC. The running windows of rules of a minute or less all start in the current
+ * minute, so a sync is ceil(bytes / 40 KB) writes into one partition (two just after a minute
+ * boundary, while the ended windows get their last publish) and one single-partition read,
+ * whatever the number of counts, windows and shards; a longer window adds its start minute's
+ * partition. Bytes grow with the keys: a count is about 50 bytes of JSON (43 of them the caller's
+ * hash); a write carries all of this instance's counts of a changed shard, a read every
+ * instance's counts of the windows named, this instance's own included (skipping it would take
  * two range reads instead of one, and a statement costs more than the bytes: see below).
  *
  * WHY FEW STATEMENTS AND FEW PARTITIONS. Measured on the bench's 2-core box (Cassandra 5.0.8,
@@ -27,8 +28,9 @@
  * on the partition key is one read command per partition). A sync every 50 ms is exactly such
  * sparse traffic, so what it costs is its statements and partitions, whatever their size. The
  * layouts before this one: one row per window (cql/017), 8,800 statements for the bench's 4,400
- * windows, about a second against a 50 ms interval; then one partition per shard (cql/019), 8
- * partitions written and 8 read per sync for two window lengths; here 2 and 2.
+ * windows, about a second against a 50 ms interval; then one partition per window and shard
+ * (cql/019), 8 partitions written and 8 read per sync for a per-second and a per-minute window;
+ * here 1 and 1.
  *
  * WHY ONE TEXT ROW PER SHARD. A row per count would be applied and read with its own clustering
  * key, timestamp and TTL (several times the bytes), and a batch past 50 KB is refused. Shards
@@ -41,9 +43,8 @@
  * instance writes that and reads it once per instance every 50 ms, about 4.4 MB/s each way.
  * 100,000 keys per window would be 100 MB/s per instance: past some 10^4 keys per window the
  * sync is bounded by bytes and JSON parsing, not statements. Then lengthen the sync interval
- * (the bound's T grows with it). One partition per window also means one replica set takes a
- * window's sync traffic; the partition moves with the window start (every second for a
- * per-second window), so no node holds it for long.
+ * (the bound's T grows with it). One partition per minute also means one replica set takes a
+ * minute's sync traffic; the partition moves every minute, so no node holds it for long.
  *
  * Consistency LOCAL_ONE for both, not the service's LOCAL_QUORUM: a fast limiter's counts are
  * already up to a sync interval stale by design (its documented bound, limiters/fast-limiter.ts),
@@ -60,9 +61,9 @@ import { partitionId, type StoreCallOptions } from '../../engine/call-log.js';
 import { fastCountTtlSeconds, type FastCount, type FastCountKey, type FastCountStore } from '../../engine/fast-count-store.js';
 import type { CassandraDomainOptions } from './cassandra-domain-options.js';
 import { FastCountMirror, type FastCountRowWrite } from './fast-count-mirror.js';
-import { checkShardCount, decodeShardCounts, DEFAULT_FAST_COUNT_SHARDS } from './fast-count-shard.js';
+import { checkShardCount, decodeShardCounts, DEFAULT_FAST_COUNT_SHARDS, fastCountMinute } from './fast-count-shard.js';
 
-const Long = cassandra.types.Long;
+const { Long, Tuple } = cassandra.types;
 
 export interface FastCountStoreTuning {
   /** Consistency of writes and reads; LOCAL_ONE by default (see above). */
@@ -82,6 +83,12 @@ interface WindowRead {
   places: number[];
 }
 
+/** The windows asked for that live in one partition (fastCountMinute). */
+interface MinuteRead {
+  minute: number;
+  windows: WindowRead[];
+}
+
 export class CassandraFastCountStore implements FastCountStore {
   private readonly insertQuery: string;
   private readonly selectQuery: string;
@@ -96,8 +103,8 @@ export class CassandraFastCountStore implements FastCountStore {
     private readonly tuning: FastCountStoreTuning = {},
   ) {
     const table = `${options.keyspace}.fast_window_rows`;
-    this.insertQuery = `INSERT INTO ${table} (window_ms, window_start, shard, instance, counts) VALUES (?, ?, ?, ?, ?) USING TTL ?`;
-    this.selectQuery = `SELECT instance, counts FROM ${table} WHERE window_ms = ? AND window_start = ?`;
+    this.insertQuery = `INSERT INTO ${table} (minute, window_ms, window_start, shard, instance, counts) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?`;
+    this.selectQuery = `SELECT window_ms, window_start, instance, counts FROM ${table} WHERE minute = ? AND (window_ms, window_start) IN ?`;
     this.consistency = tuning.consistency ?? cassandra.types.consistencies.localOne;
     this.concurrency = tuning.concurrency ?? 64;
     this.shards = checkShardCount(tuning.shards ?? DEFAULT_FAST_COUNT_SHARDS);
@@ -111,7 +118,7 @@ export class CassandraFastCountStore implements FastCountStore {
     await eachLimited(batchesOf(writes, BATCH_BYTES), this.concurrency, async (batch) => {
       const statements = batch.map(({ key, counts: row }) => ({
         query: this.insertQuery,
-        params: [key.windowMs, Long.fromNumber(key.windowStart), key.shard, instanceId, row, fastCountTtlSeconds(key.windowMs, this.tuning.ttlMarginSeconds)],
+        params: [Long.fromNumber(fastCountMinute(key.windowStart)), key.windowMs, Long.fromNumber(key.windowStart), key.shard, instanceId, row, fastCountTtlSeconds(key.windowMs, this.tuning.ttlMarginSeconds)],
       }));
       if (statements.length === 1) await this.client.execute(statements[0]!.query, statements[0]!.params, this.queryOptions(options));
       else await this.client.batch(statements, { ...this.queryOptions(options), logged: false });
@@ -121,22 +128,29 @@ export class CassandraFastCountStore implements FastCountStore {
 
   async readOthers(instanceId: string, keys: readonly FastCountKey[], options: StoreCallOptions): Promise<number[]> {
     const sums = new Array<number>(keys.length).fill(0);
-    // One SELECT per window, of its whole partition (see WHY FEW STATEMENTS AND FEW PARTITIONS above).
-    await eachLimited(windowReads(keys), this.concurrency, async ({ windowMs, windowStart, places }) => {
-      const result = await this.client.execute(this.selectQuery, [windowMs, Long.fromNumber(windowStart)], this.queryOptions(options));
-      let others: Map<string, number> | undefined;
+    // One single-partition SELECT per minute, of the windows asked for (see WHY FEW STATEMENTS AND FEW PARTITIONS above).
+    await eachLimited(minuteReads(keys), this.concurrency, async ({ minute, windows }) => {
+      const params = [Long.fromNumber(minute), windows.map((w) => Tuple.fromArray([w.windowMs, Long.fromNumber(w.windowStart)]))];
+      const result = await this.client.execute(this.selectQuery, params, this.queryOptions(options));
+      let others: Map<WindowRead, Map<string, number>> | undefined;
       for (const row of result.rows) {
         // This instance knows its own counts: its rows are not worth the parse.
         if (row.get('instance') === instanceId) continue;
+        const windowMs = row.get('window_ms') as number;
+        const windowStart = (row.get('window_start') as cassandra.types.Long).toNumber();
+        const read = windows.find((w) => w.windowMs === windowMs && w.windowStart === windowStart)!;
         others ??= new Map();
+        let counted = others.get(read);
+        if (!counted) others.set(read, (counted = new Map()));
         for (const [api, caller, count] of decodeShardCounts((row.get('counts') as string | null) ?? '[]')) {
           const id = partitionId({ api, caller });
-          others.set(id, (others.get(id) ?? 0) + count);
+          counted.set(id, (counted.get(id) ?? 0) + count);
         }
       }
-      // Alone in this window (the common case of one instance): every sum stays 0, no key is looked at.
-      if (!others) return;
-      for (const i of places) sums[i] = others.get(partitionId(keys[i]!.partition)) ?? 0;
+      // Alone in these windows (the common case of one instance): every sum stays 0, no key is looked at.
+      for (const [read, counted] of others ?? []) {
+        for (const i of read.places) sums[i] = counted.get(partitionId(keys[i]!.partition)) ?? 0;
+      }
     });
     return sums;
   }
@@ -172,21 +186,24 @@ function batchesOf(writes: readonly FastCountRowWrite[], maxBytes: number): Fast
   return batches;
 }
 
-/** The keys grouped by window (length and start), in order of first appearance; one key asked twice is answered twice. */
-function windowReads(keys: readonly FastCountKey[]): WindowRead[] {
+/** The keys grouped by window, and the windows by partition, in order of first appearance; one key asked twice is answered twice. */
+function minuteReads(keys: readonly FastCountKey[]): MinuteRead[] {
   const byLength = new Map<number, Map<number, WindowRead>>();
-  const reads: WindowRead[] = [];
+  const minutes = new Map<number, MinuteRead>();
   keys.forEach(({ windowMs, windowStart }, i) => {
     let starts = byLength.get(windowMs);
     if (!starts) byLength.set(windowMs, (starts = new Map()));
     let read = starts.get(windowStart);
     if (!read) {
       starts.set(windowStart, (read = { windowMs, windowStart, places: [] }));
-      reads.push(read);
+      const minute = fastCountMinute(windowStart);
+      const partition = minutes.get(minute);
+      if (partition) partition.windows.push(read);
+      else minutes.set(minute, { minute, windows: [read] });
     }
     read.places.push(i);
   });
-  return reads;
+  return [...minutes.values()];
 }
 
 /** Runs `work` on every item, at most `limit` at once; rejects with the first failure (after the others settle). */

@@ -43,6 +43,15 @@ export function fnv1a32(text: string): number {
   return hash >>> 0;
 }
 
+/**
+ * The partition a window's rows live in: the minute its start falls in (epoch ms). Every window of
+ * a minute or less that starts in it shares it, so the per-second and the per-minute windows of
+ * a sync are one partition to write and one to read; a longer window has its start minute's.
+ */
+export function fastCountMinute(windowStart: number): number {
+  return windowStart - (windowStart % 60_000);
+}
+
 /** A string for a shard key, for maps. */
 export function fastCountShardKeyId(key: FastCountShardKey): string {
   return `${key.windowMs}:${key.windowStart}:${key.shard}`;
