@@ -85,40 +85,56 @@ export interface FastLimiter extends Limiter {
   stats(): FastLimiterStats;
 }
 
+/** One target as decided, before anything is recorded. */
+interface Decided {
+  target: Target;
+  /** partitionId(target.partition), built once per decision. */
+  pid: string;
+  cost: number;
+  decision: FixedWindowDecision;
+}
+
+/**
+ * What the targets decided before, in the same request, would add to a window: one request
+ * naming one window twice counts twice, while two limits of one rule with the same window length
+ * count the same admissions once. A scan, not a map: a request has a handful of targets, and
+ * this runs for every packet check.
+ */
+function takenBefore(decided: readonly Decided[], pid: string, windowMs: number): number {
+  let sum = 0;
+  for (const d of decided) if (d.pid === pid && d.target.rule.limits.some((l) => l.windowMs === windowMs)) sum += d.cost;
+  return sum;
+}
+
 export function createFastLimiter(options: FastLimiterOptions): FastLimiter {
   const table = new FastWindowTable(options.maxPartitions ?? 100_000);
   const timeoutMs = options.syncTimeoutMs ?? 1_000;
   const counters = { syncs: 0, failures: 0, lastSyncMs: 0 };
   let running: Promise<void> | undefined;
 
-  /**
-   * Decides every target on what this instance knows. `extra` carries what earlier targets of
-   * the same request would add to a window (one request naming one window twice counts twice).
-   */
-  function decideAll(targets: readonly Target[], nowMs: number) {
-    const extra = new Map<string, number>();
-    return targets.map((target) => {
+  /** Decides every target on what this instance knows (no I/O, nothing recorded). */
+  function decideAll(targets: readonly Target[], nowMs: number): Decided[] {
+    const decided: Decided[] = [];
+    for (const target of targets) {
       const cost = target.cost ?? 1;
       const limits = target.rule.limits;
       const pid = partitionId(target.partition);
-      const ids = limits.map((limit) => `${pid}\u0000${limit.windowMs}`);
-      const counts = limits.map((limit, i) => {
+      const counts = limits.map((limit) => {
         const w = table.peek(target.partition, limit.windowMs, nowMs, pid);
-        return (w ? w.local + w.others : 0) + (extra.get(ids[i]!) ?? 0);
+        return (w ? w.local + w.others : 0) + takenBefore(decided, pid, limit.windowMs);
       });
-      // Two limits of one rule with the same window length count the same admissions: once.
-      for (const id of new Set(ids)) extra.set(id, (extra.get(id) ?? 0) + cost);
-      return { target, pid, cost, decision: decideFixedWindows(limits, counts, cost, nowMs) };
-    });
+      decided.push({ target, pid, cost, decision: decideFixedWindows(limits, counts, cost, nowMs) });
+    }
+    return decided;
   }
 
-  function refusal(decided: ReturnType<typeof decideAll>, nowMs: number): LimiterOutcome {
+  function refusal(decided: readonly Decided[], nowMs: number): LimiterOutcome {
     // A refused partition is a hot one: keep it (it is full) rather than a quiet one.
     for (const { target, pid } of decided) table.touch(target.partition, nowMs, pid);
     return { admitted: false, decisions: decisionsOf(decided, false), via: FAST_VIA };
   }
 
-  function decisionsOf(decided: ReadonlyArray<{ target: Target; cost: number; decision: FixedWindowDecision }>, admitted: boolean): LimitDecision[] {
+  function decisionsOf(decided: readonly Decided[], admitted: boolean): LimitDecision[] {
     return decided.flatMap(({ target, cost, decision }) => windowLimitDecisions(target.rule, target.partition.caller, decision, cost, admitted));
   }
 
