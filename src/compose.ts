@@ -2,7 +2,9 @@
  * composeApp: the one place the service is wired — throttle, operator tools, domain services,
  * the route registry and the Koa app — from stores, settings, a clock and the rules in force.
  * main.ts calls it with the stores it built; tests and scripts call it with theirs, so the
- * wiring exists once. It creates no connection and reads no environment.
+ * wiring exists once. It creates no connection and reads no environment. The limiters
+ * (compose-limiters.ts) and the call-control domains (compose-domains.ts) are wired in files of
+ * their own, called from here only.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import type Koa from 'koa';
@@ -25,33 +27,19 @@ import { createPageTokens } from './domains/shared/page-token.js';
 import { createApp } from './http/create-app.js';
 import type { ApiRoute } from './http/api-route.js';
 import type { DecisionListener } from './http/decision-events.js';
-import type { SlotLeases } from './domains/shared/slot-leases.js';
 import { signupRoutes } from './http/api/signup-routes.js';
 import { adminRuleRoutes } from './http/api/admin-rule-routes.js';
 import { createRuleAdmin } from './domains/settings/rule-admin.js';
 import type { RulesInForce } from './engine/rules-in-force.js';
 import { accountRoutes } from './http/api/account-routes.js';
-import { createCdrs } from './domains/cdrs/cdrs.js';
-import { cdrRoutes } from './http/api/cdr-routes.js';
-import { createConferences } from './domains/conferences/conferences.js';
-import { conferenceRoutes } from './http/api/conference-routes.js';
-import { createCallDomain } from './domains/calls/call-domain.js';
-import { callRoutes } from './http/api/call-routes.js';
-import { callServiceRoutes } from './http/api/call-service-routes.js';
 import { metricsRoutes } from './http/api/metrics-routes.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.js';
 import { HeavyHitterTracker } from './heavy-hitters/heavy-hitter-tracker.js';
 import { reportHeavyHitters, type HeavyHitterQuery } from './heavy-hitters/heavy-hitter-report.js';
 import { heavyHitterRoutes } from './http/api/heavy-hitter-routes.js';
 import { composeLimiters, type Limiters } from './compose-limiters.js';
-import { createDecisionService } from './domains/decisions/create-decision-service.js';
+import { composeDomains } from './compose-domains.js';
 import type { DecisionService } from './domains/decisions/decision-service.js';
-import { decisionRoutes } from './http/api/decision-routes.js';
-// domain imports (one line per domain)
-import { createDevices } from './domains/devices/devices.js';
-import { deviceRoutes } from './http/api/device-routes.js';
-import { createRateLimits } from './domains/rate-limits/rate-limits.js';
-import { rateLimitRoutes } from './http/api/rate-limit-routes.js';
 
 export type ComposeSettings = Pick<
   Settings,
@@ -178,65 +166,17 @@ export function composeApp(options: ComposeOptions): Composed {
   const heavyHitters = new HeavyHitterTracker({ capacity: settings.topKCapacity, instanceId });
   decisionListeners.push((events) => heavyHitters.observe(events, clock()));
   const topCallers = (query: HeavyHitterQuery) => reportHeavyHitters({ store: stores.heavyHitters, tracker: heavyHitters, showKeys: settings.topKShowKeys }, query, clock());
-  // Resources that hold concurrent-limit slots give them back when they end (never throws: a lost release expires with its lease).
-  const slotLeases: SlotLeases = {
-    release: async (leaseId) => {
-      const partitions = await stores.slots.release(leaseId, { timeoutMs: 2_000 }).catch((error: unknown) => {
-        logger.warn({ err: error, leaseId }, 'concurrent-limit slots not released; they expire with their lease');
-        return [];
-      });
-      // The partitions given back in may have room now: this instance stops refusing them from memory.
-      limiters.slotsReleased(partitions);
-    },
-  };
-  const cdrs = createCdrs({ repository: stores.cdrs, pageTokens, clock });
-  const conferences = createConferences({ repository: stores.conferences, clock, pageTokens, defaultPhoneRegion: settings.defaultPhoneRegion, slots: slotLeases });
-  const callDomain = createCallDomain({
-    calls: stores.calls,
-    callServices: stores.callServices,
-    cdrs: stores.cdrs,
-    settings,
-    clock,
-    logger,
-    pageTokens,
-    slots: slotLeases,
-    ...(options.callbackRetryDelaysMs ? { retryDelaysMs: options.callbackRetryDelaysMs } : {}),
-  });
-  closers.push(() => callDomain.close());
-  // domain services (one block per domain)
-  // Rate-limit documents; effective() (cached, see rate-limits.ts) is what the decision path reads.
-  const rateLimits = createRateLimits({ repository: stores.rateLimits, clock });
-  // A device's rate-limit document goes with it (through the service, so its cache forgets it).
-  const devices = createDevices({
-    repository: stores.devices,
-    clock,
-    pageTokens,
-    forgetRateLimits: async (accountSid, deviceSid) => void (await rateLimits.delete({ scope: 'device', accountSid, deviceSid })),
-  });
-  const decisions = createDecisionService({
-    documents: rateLimits,
-    packetLimiters: limiters.packets,
-    limiters: limiters.chain,
-    rules: options.rules,
-    planOptions: { ...keyOptions, hasher },
-    hasher,
-    clock,
-  });
+  // The call-control domains and the decision API, with their routes (compose-domains.ts).
+  const domains = composeDomains({ settings, stores, clock, logger, rules: options.rules, hasher, pageTokens, limiters, ...(options.callbackRetryDelaysMs ? { callbackRetryDelaysMs: options.callbackRetryDelaysMs } : {}) });
+  closers.push(() => domains.close());
 
   const routes: ApiRoute[] = [
     ...signupRoutes(createSignup({ repository: stores.signups, clock, defaultPhoneRegion: settings.defaultPhoneRegion })),
     ...accountRoutes(accounts, clock),
     ...(options.rulesInForce ? adminRuleRoutes(createRuleAdmin({ store: stores.settings, rules: options.rulesInForce, clock, shadowCounts: shadow.counts }), pageTokens) : []),
-    ...cdrRoutes(cdrs),
-    ...conferenceRoutes(conferences),
-    ...callRoutes(callDomain),
-    ...callServiceRoutes(callDomain.services),
+    ...domains.routes,
     ...metricsRoutes(() => metrics.scrape()),
     ...heavyHitterRoutes(topCallers, options.rules),
-    // domain routes (one line per domain)
-    ...deviceRoutes(devices),
-    ...rateLimitRoutes(rateLimits, devices),
-    ...decisionRoutes(decisions),
   ];
 
   const { app, listener } = createApp({
@@ -273,7 +213,7 @@ export function composeApp(options: ComposeOptions): Composed {
     heavyHitters,
     metrics,
     limiters,
-    decisions,
+    decisions: domains.decisions,
     close: async () => {
       await Promise.all(closers.map((close) => close()));
     },
