@@ -21,23 +21,22 @@ export function carrierPartition(partition: PartitionKey, carrier: string): Part
 export function createCarrierLimiter(options: SlotLimiterOptions): Limiter {
   const { store, timeoutMs, full } = options;
   /**
-   * Every carrier of a rule known full: refused again without a round trip (while one is not, each
-   * is asked in order). Carriers are looked at in order and no further than the first one not known
-   * full: a later one's probe (known-full.ts) is claimed only when every carrier before it is full,
-   * since only then does take() ask the store about it on this request's behalf.
+   * Every carrier of a rule known full: refused again without a round trip. A peek: it claims no
+   * probe (known-full.ts); take() claims each carrier's probe only when it is about to ask the
+   * store about that carrier.
    */
-  const allFull = (target: Target, nowMs: number, probe: boolean): number | undefined => {
+  const allFull = (target: Target, nowMs: number): number | undefined => {
     let first: number | undefined;
     for (const carrier of target.rule.carriers!.carriers) {
-      const held = full.held(carrierPartition(target.partition, carrier.name), nowMs, probe);
+      const held = full.held(carrierPartition(target.partition, carrier.name), nowMs);
       if (held === undefined) return undefined;
       first ??= held;
     }
     return first;
   };
-  const blocked = (targets: readonly Target[], nowMs: number, probe = false): LimiterOutcome | undefined => {
+  const blocked = (targets: readonly Target[], nowMs: number): LimiterOutcome | undefined => {
     for (const target of targets) {
-      const held = allFull(target, nowMs, probe);
+      const held = allFull(target, nowMs);
       if (held === undefined) continue;
       const { carriers } = target.rule.carriers!;
       const total = carriers.reduce((sum, c) => sum + c.max, 0);
@@ -47,12 +46,13 @@ export function createCarrierLimiter(options: SlotLimiterOptions): Limiter {
   };
   return {
     kind: 'carriers',
-    blocked: (targets, nowMs) => blocked(targets, nowMs),
+    blocked,
     async take({ targets, nowMs, leaseId }): Promise<LimiterOutcome> {
-      const known = blocked(targets, nowMs, true);
+      const known = blocked(targets, nowMs);
       if (known) return known;
       const release = releaser(store, leaseId, timeoutMs, full, options.onStoreError);
       const decisions: LimitDecision[] = [];
+      let tookAny = false;
       try {
         for (const target of targets) {
           const { carriers, leaseMs } = target.rule.carriers!;
@@ -60,8 +60,16 @@ export function createCarrierLimiter(options: SlotLimiterOptions): Limiter {
           let busy: LimitDecision | undefined;
           for (const carrier of carriers) {
             const partition = carrierPartition(target.partition, carrier.name);
+            // A carrier still known full (or being probed for another request) is not asked again:
+            // only those whose memory has passed are, each claiming its probe.
+            const held = full.held(partition, nowMs, true);
+            if (held !== undefined) {
+              busy ??= slotDecision(target, carrier.max, false, held);
+              continue;
+            }
             const result = await store.acquire(partition, leaseId, carrier.max, leaseMs, nowMs, { timeoutMs });
             if (result.acquired) {
+              tookAny = true;
               full.forget([partition]);
               chosen = { ...slotDecision(target, carrier.max, true, result.held), carrier: carrier.name };
               break;
@@ -71,7 +79,8 @@ export function createCarrierLimiter(options: SlotLimiterOptions): Limiter {
           }
           if (!chosen) {
             decisions.push({ ...busy!, limit: carriers.reduce((sum, c) => sum + c.max, 0), remaining: 0 });
-            await release();
+            // Only what this request took goes back: a refusal that took nothing costs no store call.
+            if (tookAny) await release();
             return { admitted: false, decisions, via: 'store' };
           }
           decisions.push(chosen);

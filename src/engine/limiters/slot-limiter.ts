@@ -33,35 +33,46 @@ export const SLOT_RETRY_AFTER_MS = 1_000;
 
 export function createSlotLimiter(options: SlotLimiterOptions): Limiter {
   const { store, timeoutMs, full } = options;
-  const blocked = (targets: readonly Target[], nowMs: number, probe = false): LimiterOutcome | undefined => {
+  // A peek: it claims no probe (known-full.ts); take() claims a partition's probe only when it is about to ask the store.
+  const blocked = (targets: readonly Target[], nowMs: number): LimiterOutcome | undefined => {
     for (const target of targets) {
-      const held = full.held(target.partition, nowMs, probe);
+      const held = full.held(target.partition, nowMs);
       if (held !== undefined) return { admitted: false, decisions: [slotDecision(target, target.rule.concurrent!.max, false, held)], via: 'cache' };
     }
     return undefined;
   };
   return {
     kind: 'concurrent',
-    blocked: (targets, nowMs) => blocked(targets, nowMs),
+    blocked,
     async take({ targets, nowMs, leaseId }): Promise<LimiterOutcome> {
       // A partition found full within the memory is refused again without a round trip.
-      const known = blocked(targets, nowMs, true);
+      const known = blocked(targets, nowMs);
       if (known) return known;
       const release = releaser(store, leaseId, timeoutMs, full, options.onStoreError);
       const decisions: LimitDecision[] = [];
+      // Only what this request took goes back: a refusal that took nothing costs no store call.
+      const refuse = async (tookAny: boolean): Promise<LimiterOutcome> => {
+        if (tookAny) await release();
+        return { admitted: false, decisions, via: 'store' };
+      };
       try {
-        for (const target of targets) {
+        for (const [i, target] of targets.entries()) {
           const { max, leaseMs } = target.rule.concurrent!;
+          // Claims the partition's probe if its memory has passed; while another request probes it
+          // (this one waited on an earlier target), it is refused from memory.
+          const held = full.held(target.partition, nowMs, true);
+          if (held !== undefined) {
+            decisions.push(slotDecision(target, max, false, held));
+            return await refuse(i > 0);
+          }
           const result = await store.acquire(target.partition, leaseId, max, leaseMs, nowMs, { timeoutMs });
           decisions.push(slotDecision(target, max, result.acquired, result.held));
-          // A probe that got a slot: the partition had room, nothing is known full there.
-          if (result.acquired) {
-            full.forget([target.partition]);
-          } else {
+          if (!result.acquired) {
             full.remember(target.partition, result.held, nowMs, result.freesAtMs);
-            await release();
-            return { admitted: false, decisions, via: 'store' };
+            return await refuse(i > 0);
           }
+          // A probe that got a slot: the partition had room, nothing is known full there.
+          full.forget([target.partition]);
         }
         return { admitted: true, decisions, via: 'store', holds: true, undo: release };
       } catch (error) {

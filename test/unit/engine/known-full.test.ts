@@ -214,4 +214,39 @@ describe('slot limiters with a known-full memory', () => {
     expect(full.held({ ...partition, caller: 'global/b' }, T0 + MEMORY_MS, true)).toBeUndefined();
     expect(full.held({ ...partition, caller: 'global/b' }, T0 + MEMORY_MS)).toBe(1);
   });
+
+  it('asks the store only about carriers whose memory has passed, and releases nothing when it took nothing', async () => {
+    const store = countingSlotStore();
+    const full = new KnownFull(MEMORY_MS);
+    const limiter = createCarrierLimiter({ store, timeoutMs: 1_000, full });
+    const partition = { caller: 'global', api: 'r' };
+    const target = { rule: rule({ kind: 'carriers', carriers: [{ name: 'a', max: 1 }, { name: 'b', max: 1 }], lease: '1h' }), partition };
+    await limiter.take({ targets: [target], nowMs: T0, leaseId: 'x' });
+    await limiter.take({ targets: [target], nowMs: T0, leaseId: 'y' });
+    // Both full now; b is found full again later, so its memory outlasts a's.
+    full.remember({ ...partition, caller: 'global/a' }, 1, T0);
+    full.remember({ ...partition, caller: 'global/b' }, 1, T0 + 50);
+    const [acquires, releases] = [store.acquires, store.releases];
+    // a's memory has passed, b's has not: one acquire (a's probe), no release for a refusal that took nothing.
+    expect(await limiter.take({ targets: [target], nowMs: T0 + MEMORY_MS, leaseId: 'z' })).toMatchObject({ admitted: false, via: 'store', decisions: [{ limit: 2, remaining: 0 }] });
+    expect([store.acquires - acquires, store.releases - releases]).toEqual([1, 0]);
+    // A slot freed on b is seen once b's memory passes.
+    await store.release('y', { timeoutMs: 1_000 });
+    expect((await limiter.take({ targets: [target], nowMs: T0 + 50 + MEMORY_MS, leaseId: 'w' })).decisions[0]!.carrier).toBe('b');
+  });
+
+  it('releases nothing when a concurrent limit refuses a request that took no slot, and gives back what it took when a later one refuses', async () => {
+    const store = countingSlotStore();
+    // No memory: every refusal here is the store's.
+    const limiter = createSlotLimiter({ store, timeoutMs: 1_000, full: new KnownFull(0) });
+    const account = { rule: rule({ kind: 'concurrent', max: 5, lease: '1h' }), partition: { caller: 'acct', api: 'r' } };
+    const device = { rule: rule({ kind: 'concurrent', max: 1, lease: '1h' }), partition: { caller: 'dev', api: 'r2' } };
+    await limiter.take({ targets: [device], nowMs: T0, leaseId: 'holder' });
+    expect(await limiter.take({ targets: [device], nowMs: T0, leaseId: 'a' })).toMatchObject({ admitted: false, via: 'store' });
+    expect(store.releases).toBe(0);
+    // The account's slot is taken, then the device refuses: the account's slot goes back.
+    expect(await limiter.take({ targets: [account, device], nowMs: T0 + 1, leaseId: 'b' })).toMatchObject({ admitted: false });
+    expect(store.releases).toBe(1);
+    expect(await store.held(account.partition, T0 + 1, { timeoutMs: 1_000 })).toBe(0);
+  });
 });
