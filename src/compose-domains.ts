@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { Stores } from './stores.js';
-import type { Limiters } from './compose-limiters.js';
+import { SLOT_TIMEOUT_MS, type Limiters } from './compose-limiters.js';
 import type { RuleIndex } from './engine/rule-index.js';
 import type { KeyHasher } from './keys/key-hasher.js';
 import type { ApiRoute } from './http/api-route.js';
@@ -52,15 +52,12 @@ export interface Domains {
   close(): Promise<void>;
 }
 
-/** Slot-lease releases waited for at most this long; a lost one expires with its lease. */
-const RELEASE_TIMEOUT_MS = 2_000;
-
 export function composeDomains(options: DomainOptions): Domains {
   const { settings, stores, clock, logger, pageTokens, limiters } = options;
   // Resources that hold concurrent-limit slots give them back when they end (never throws: a lost release expires with its lease).
   const slotLeases: SlotLeases = {
     release: async (leaseId) => {
-      const partitions = await stores.slots.release(leaseId, { timeoutMs: RELEASE_TIMEOUT_MS }).catch((error: unknown) => {
+      const partitions = await stores.slots.release(leaseId, { timeoutMs: SLOT_TIMEOUT_MS }).catch((error: unknown) => {
         logger.warn({ err: error, leaseId }, 'concurrent-limit slots not released; they expire with their lease');
         return [];
       });

@@ -60,7 +60,7 @@ export interface Limiters {
 }
 
 /** How long taking or giving back a slot may take. */
-const SLOT_TIMEOUT_MS = 2_000;
+export const SLOT_TIMEOUT_MS = 2_000;
 
 export function composeLimiters(options: LimiterOptions): Limiters {
   const { stores, deadlineMs, onStoreError } = options;

@@ -49,6 +49,31 @@ export interface LimiterChain {
 }
 
 const nothing = async () => {};
+
+/** A refusal as the chain answers it: nothing kept, nothing to give back. */
+function refused(decisions: LimitDecision[], outcome: LimiterOutcome): ChainOutcome {
+  return { admitted: false, decisions, via: outcome.via, unavailable: outcome.unavailable ?? false, holds: false, undo: nothing };
+}
+
+/**
+ * An admission by the steps that took: its undo gives back what each took, newest first, once
+ * however often it is called (a failed handler and a refusal after it).
+ */
+function admitted(taken: readonly LimiterOutcome[], decisions: LimitDecision[], via: Via): ChainOutcome {
+  let kept: LimiterOutcome[] | undefined = [...taken].reverse();
+  return {
+    admitted: true,
+    decisions,
+    via,
+    unavailable: false,
+    holds: taken.some((o) => o.holds),
+    undo: async () => {
+      const pending = kept ?? [];
+      kept = undefined;
+      for (const outcome of pending) await outcome.undo?.();
+    },
+  };
+}
 /** Fallback paths rank after the store: a verdict reports the least certain path that decided it. */
 const VIA_RANK: Record<Via, number> = { store: 0, cache: 1, fast: 2, local: 3, allow: 4, deny: 5 };
 
@@ -81,30 +106,17 @@ export function createLimiterChain(steps: readonly ChainStep[]): LimiterChain {
         decisions.push(...outcome.decisions);
         if (!outcome.admitted) {
           await undoAll();
-          return { admitted: false, decisions, via: outcome.via, unavailable: outcome.unavailable ?? false, holds: false, undo: nothing };
+          return refused(decisions, outcome);
         }
         if (VIA_RANK[outcome.via] > VIA_RANK[via]) via = outcome.via;
         taken.push(outcome);
       }
-      // Given back once, newest first, however often it is called (a failed handler and a refusal after it).
-      let kept: LimiterOutcome[] | undefined = [...taken].reverse();
-      return {
-        admitted: true,
-        decisions,
-        via,
-        unavailable: false,
-        holds: taken.some((o) => o.holds),
-        undo: async () => {
-          const pending = kept ?? [];
-          kept = undefined;
-          for (const outcome of pending) await outcome.undo?.();
-        },
-      };
+      return admitted(taken, decisions, via);
     },
     blocked(targets, nowMs) {
       for (const { step, targets: mine } of split(targets)) {
         const outcome = step.limiter.blocked?.(mine, nowMs);
-        if (outcome && !outcome.admitted) return { admitted: false, decisions: outcome.decisions, via: outcome.via, unavailable: false, holds: false, undo: nothing };
+        if (outcome && !outcome.admitted) return refused(outcome.decisions, outcome);
       }
       return undefined;
     },
@@ -113,27 +125,12 @@ export function createLimiterChain(steps: readonly ChainStep[]): LimiterChain {
       const only = groups.length === 1 ? groups[0]! : undefined;
       if (!only?.step.limiter.takeNow) return undefined;
       const outcome = only.step.limiter.takeNow({ targets: only.targets, nowMs, leaseId });
-      if (!outcome.admitted) return { admitted: false, decisions: outcome.decisions, via: outcome.via, unavailable: outcome.unavailable ?? false, holds: false, undo: nothing };
-      let undo = outcome.undo;
-      return {
-        admitted: true,
-        decisions: outcome.decisions,
-        via: outcome.via,
-        unavailable: false,
-        holds: outcome.holds ?? false,
-        // As take()'s: given back once, however often it is called.
-        undo: async () => {
-          const pending = undo;
-          undo = undefined;
-          await pending?.();
-        },
-      };
+      return outcome.admitted ? admitted([outcome], outcome.decisions, outcome.via) : refused(outcome.decisions, outcome);
     },
     refusedAtOnce(targets, nowMs) {
       const first = split(targets)[0];
       const outcome = first?.step.limiter.blocked?.(first.targets, nowMs);
-      if (!outcome || outcome.admitted) return undefined;
-      return { admitted: false, decisions: outcome.decisions, via: outcome.via, unavailable: outcome.unavailable ?? false, holds: false, undo: nothing };
+      return outcome && !outcome.admitted ? refused(outcome.decisions, outcome) : undefined;
     },
   };
 }

@@ -51,10 +51,11 @@ export class PartitionCache {
   set(rule: Rule, partition: PartitionKey, state: LogState): void {
     const id = partitionId(partition);
     const newest = state.callsMs[0];
-    if (this.entries.maxEntries <= 0 || newest === undefined) {
+    if (newest === undefined) {
       this.entries.delete(id);
       return;
     }
+    // A bound of 0 remembers nothing: LruMap.set ignores the entry.
     this.entries.set(id, { state, validUntilMs: newest + readPlan(rule.limits).windowMs });
   }
 

@@ -6,6 +6,7 @@
  * (maxPartitions set too low for the partitions active in a window).
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { totalsOf } from './state-metrics.js';
 
 /** What the fast limiter holds now, and its running totals (FastLimiter.stats()). */
 export interface FastLimiterReading {
@@ -48,8 +49,7 @@ export function registerFastSyncMetrics(registry: Registry, fast: () => FastLimi
     help: 'Fast-mode partitions forgotten to stay within the limiter\'s bound on partitions (their unpublished local counts with them).',
     registers,
     collect() {
-      this.reset();
-      this.inc(fast().evictions);
+      totalsOf(this, [[{}, fast().evictions]]);
     },
   });
   // Both series from the first scrape on, at 0.

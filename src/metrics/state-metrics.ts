@@ -25,7 +25,7 @@ export interface StateSources {
 }
 
 /** Sets a counter to running totals kept elsewhere (they only grow), at every scrape. */
-function totalsOf<L extends string>(counter: Counter<L>, totals: ReadonlyArray<readonly [Partial<Record<L, string>>, number]>): void {
+export function totalsOf<L extends string>(counter: Counter<L>, totals: ReadonlyArray<readonly [Partial<Record<L, string>>, number]>): void {
   counter.reset();
   for (const [labels, total] of totals) counter.inc(labels, total);
 }

@@ -94,7 +94,6 @@ export class CassandraFastCountStore implements FastCountStore {
   private readonly selectQuery: string;
   private readonly consistency: number;
   private readonly concurrency: number;
-  private readonly shards: number;
   private readonly mirror: FastCountMirror;
 
   constructor(
@@ -107,8 +106,7 @@ export class CassandraFastCountStore implements FastCountStore {
     this.selectQuery = `SELECT window_ms, window_start, instance, counts FROM ${table} WHERE minute = ? AND (window_ms, window_start) IN ?`;
     this.consistency = tuning.consistency ?? cassandra.types.consistencies.localOne;
     this.concurrency = tuning.concurrency ?? 64;
-    this.shards = checkShardCount(tuning.shards ?? DEFAULT_FAST_COUNT_SHARDS);
-    this.mirror = new FastCountMirror(this.shards);
+    this.mirror = new FastCountMirror(checkShardCount(tuning.shards ?? DEFAULT_FAST_COUNT_SHARDS));
   }
 
   async publish(instanceId: string, counts: readonly FastCount[], options: StoreCallOptions): Promise<void> {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../../src/clock.js';
 import { KnownFull } from '../../../src/engine/limiters/known-full.js';
 import { createSlotLimiter } from '../../../src/engine/limiters/slot-limiter.js';
-import { createCarrierLimiter } from '../../../src/engine/limiters/carrier-limiter.js';
+import { carrierPartition, createCarrierLimiter } from '../../../src/engine/limiters/carrier-limiter.js';
 import { parseRules } from '../../../src/rules/parse-rules.js';
 import { countingSlotStore } from '../../support/counting-slot-store.js';
 
@@ -16,6 +16,16 @@ const rule = (limit: unknown) => parseRules('test', { rules: [{ id: 'r', match: 
 const T0 = 1_800_000_000_000;
 const MEMORY_MS = 100;
 const room = { caller: 'room', api: 'r' };
+
+/** A carrier limiter over carriers a and b (one call each), its store counting, its memory exposed. */
+function twoCarriers() {
+  const store = countingSlotStore();
+  const full = new KnownFull(MEMORY_MS);
+  const limiter = createCarrierLimiter({ store, timeoutMs: 1_000, full });
+  const partition = { caller: 'global', api: 'r' };
+  const target = { rule: rule({ kind: 'carriers', carriers: [{ name: 'a', max: 1 }, { name: 'b', max: 1 }], lease: '1h' }), partition };
+  return { store, full, limiter, target, carrier: (name: string) => carrierPartition(partition, name) };
+}
 
 describe('KnownFull', () => {
   it('remembers a full partition for the memory, then forgets it', () => {
@@ -186,9 +196,7 @@ describe('slot limiters with a known-full memory', () => {
   });
 
   it('refuses a carrier set from memory only when every carrier was found full', async () => {
-    const store = countingSlotStore();
-    const limiter = createCarrierLimiter({ store, timeoutMs: 1_000, full: new KnownFull(MEMORY_MS) });
-    const target = { rule: rule({ kind: 'carriers', carriers: [{ name: 'a', max: 1 }, { name: 'b', max: 1 }], lease: '1h' }), partition: { caller: 'global', api: 'r' } };
+    const { store, limiter, target } = twoCarriers();
     expect((await limiter.take({ targets: [target], nowMs: T0, leaseId: 'x' })).decisions[0]!.carrier).toBe('a');
     expect(limiter.blocked!([target], T0)).toBeUndefined();
     expect((await limiter.take({ targets: [target], nowMs: T0, leaseId: 'y' })).decisions[0]!.carrier).toBe('b');
@@ -200,32 +208,24 @@ describe('slot limiters with a known-full memory', () => {
   });
 
   it('claims no later carrier\'s probe when an earlier carrier may have room', async () => {
-    const store = countingSlotStore();
-    const full = new KnownFull(MEMORY_MS);
-    const limiter = createCarrierLimiter({ store, timeoutMs: 1_000, full });
-    const partition = { caller: 'global', api: 'r' };
-    const target = { rule: rule({ kind: 'carriers', carriers: [{ name: 'a', max: 1 }, { name: 'b', max: 1 }], lease: '1h' }), partition };
+    const { store, full, limiter, target, carrier } = twoCarriers();
     // Both carriers were found full, and both memories have passed: carrier a is probed first.
-    full.remember({ ...partition, caller: 'global/a' }, 1, T0);
-    full.remember({ ...partition, caller: 'global/b' }, 1, T0);
+    full.remember(carrier('a'), 1, T0);
+    full.remember(carrier('b'), 1, T0);
     const outcome = await limiter.take({ targets: [target], nowMs: T0 + MEMORY_MS, leaseId: 'x' });
     expect([outcome.admitted, outcome.decisions[0]!.carrier, store.acquires]).toEqual([true, 'a', 1]);
     // Carrier b was never asked: its probe is still free, so the next request is not refused on b's account.
-    expect(full.held({ ...partition, caller: 'global/b' }, T0 + MEMORY_MS, true)).toBeUndefined();
-    expect(full.held({ ...partition, caller: 'global/b' }, T0 + MEMORY_MS)).toBe(1);
+    expect(full.held(carrier('b'), T0 + MEMORY_MS, true)).toBeUndefined();
+    expect(full.held(carrier('b'), T0 + MEMORY_MS)).toBe(1);
   });
 
   it('asks the store only about carriers whose memory has passed, and releases nothing when it took nothing', async () => {
-    const store = countingSlotStore();
-    const full = new KnownFull(MEMORY_MS);
-    const limiter = createCarrierLimiter({ store, timeoutMs: 1_000, full });
-    const partition = { caller: 'global', api: 'r' };
-    const target = { rule: rule({ kind: 'carriers', carriers: [{ name: 'a', max: 1 }, { name: 'b', max: 1 }], lease: '1h' }), partition };
+    const { store, full, limiter, target, carrier } = twoCarriers();
     await limiter.take({ targets: [target], nowMs: T0, leaseId: 'x' });
     await limiter.take({ targets: [target], nowMs: T0, leaseId: 'y' });
     // Both full now; b is found full again later, so its memory outlasts a's.
-    full.remember({ ...partition, caller: 'global/a' }, 1, T0);
-    full.remember({ ...partition, caller: 'global/b' }, 1, T0 + 50);
+    full.remember(carrier('a'), 1, T0);
+    full.remember(carrier('b'), 1, T0 + 50);
     const [acquires, releases] = [store.acquires, store.releases];
     // a's memory has passed, b's has not: one acquire (a's probe), no release for a refusal that took nothing.
     expect(await limiter.take({ targets: [target], nowMs: T0 + MEMORY_MS, leaseId: 'z' })).toMatchObject({ admitted: false, via: 'store', decisions: [{ limit: 2, remaining: 0 }] });
